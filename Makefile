@@ -1,0 +1,64 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint check-migrations pytest browser gazetteer demo-fixture clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+## Serve the site with demo data on http://127.0.0.1:8000 (development settings).
+run: $(VENV)/.runtime
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py load_demo --if-empty
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Every check: lint, format, migrations, then the whole test suite (browser tests included).
+test: lint check-migrations browser pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-migrations: $(VENV)/.dev
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: $(VENV)/.dev
+	$(BIN)/pytest
+
+## Debian's Chromium for the Playwright tests; never a browser download.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "*****************************************************************"; \
+		echo "* chromium is missing and cannot be installed (not root):       *"; \
+		echo "* the browser tests will be SKIPPED. apt-get install chromium.  *"; \
+		echo "*****************************************************************"; \
+	fi
+
+## Rebuild fixtures/gazetteer.json from the GeoNames and postal-code packages.
+gazetteer: $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-gazetteer.txt
+	$(BIN)/python manage.py build_gazetteer
+
+## Rebuild fixtures/demo.json (fictional clinics and therapists) from its seed.
+demo-fixture: $(VENV)/.runtime
+	$(BIN)/python manage.py build_demo_fixture
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,362 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from therapists import geo
+
+
+class Province(models.TextChoices):
+    AB = "AB", "Alberta"
+    BC = "BC", "British Columbia"
+    MB = "MB", "Manitoba"
+    NB = "NB", "New Brunswick"
+    NL = "NL", "Newfoundland and Labrador"
+    NS = "NS", "Nova Scotia"
+    NT = "NT", "Northwest Territories"
+    NU = "NU", "Nunavut"
+    ON = "ON", "Ontario"
+    PE = "PE", "Prince Edward Island"
+    QC = "QC", "Quebec"
+    SK = "SK", "Saskatchewan"
+    YT = "YT", "Yukon"
+
+
+def coordinate_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """Latitude in [-90, 90] and longitude in [-180, 180], in degrees."""
+    return [
+        models.CheckConstraint(
+            condition=Q(latitude__gte=-90) & Q(latitude__lte=90),
+            name=f"{prefix}_latitude_range",
+        ),
+        models.CheckConstraint(
+            condition=Q(longitude__gte=-180) & Q(longitude__lte=180),
+            name=f"{prefix}_longitude_range",
+        ),
+    ]
+
+
+class SlugManager(models.Manager):
+    """Natural keys by slug, so fixtures load twice without duplicates."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Discipline(models.Model):
+    """A regulated profession: massage therapy, physiotherapy, chiropractic."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    practitioner_title = models.CharField(
+        max_length=80, help_text="What a patient calls the practitioner, e.g. Registered massage therapist."
+    )
+    abbreviation = models.CharField(max_length=12, blank=True, help_text="e.g. RMT")
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class BodyArea(models.Model):
+    """The list a patient picks "what hurts" from: back, neck, shoulder..."""
+
+    name = models.CharField(max_length=40, unique=True)
+    slug = models.SlugField(max_length=40, unique=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the patient's list.")
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Specialty(models.Model):
+    """A technique or condition a therapist treats, tied to the body areas it helps."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    body_areas = models.ManyToManyField(BodyArea, related_name="specialties", blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class LanguageManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Language(models.Model):
+    """A language a therapist treats in, by ISO 639-1 code."""
+
+    code = models.CharField(max_length=8, unique=True, help_text="ISO 639-1 code, e.g. fr.")
+    name = models.CharField(max_length=60, unique=True)
+
+    objects = LanguageManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    direct_billing = models.BooleanField(
+        default=False, help_text="Bills patients' extended health insurers directly."
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="managed_clinics",
+        blank=True,
+        help_text="Staff users who keep this clinic's listings up to date.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("therapists:clinic-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class LocationManager(models.Manager):
+    def get_by_natural_key(self, clinic_slug, name):
+        return self.get(clinic__slug=clinic_slug, name=name)
+
+
+class Location(models.Model):
+    """One street address of a clinic; therapists practise at one or more."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(max_length=80, help_text="Tells a clinic's locations apart, e.g. Downtown.")
+    street = models.CharField(max_length=160)
+    city = models.CharField(max_length=80)
+    province = models.CharField(max_length=2, choices=Province.choices)
+    postal_code = models.CharField(max_length=7, help_text="e.g. R3C 4T3")
+    phone = models.CharField(max_length=32, blank=True)
+    # Degrees, WGS 84. Indexed together for bounding-box searches.
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    wheelchair_accessible = models.BooleanField(default=False)
+
+    objects = LocationManager()
+
+    class Meta:
+        ordering = ["clinic__name", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="location_unique_name_per_clinic"),
+            *coordinate_constraints("location"),
+        ]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="location_lat_lng"),
+            models.Index(fields=["city", "province"], name="location_city"),
+        ]
+
+    def __str__(self):
+        return f"{self.clinic.name} – {self.name}"
+
+    def natural_key(self):
+        return (*self.clinic.natural_key(), self.name)
+
+    natural_key.dependencies = ["therapists.clinic"]
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.city}, {self.province} {self.postal_code}"
+
+    @property
+    def point(self) -> geo.Point:
+        return geo.Point(self.latitude, self.longitude)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class OpeningHoursManager(models.Manager):
+    def get_by_natural_key(self, clinic_slug, location_name, weekday, opens):
+        return self.get(
+            location__clinic__slug=clinic_slug, location__name=location_name, weekday=weekday, opens=opens
+        )
+
+
+class OpeningHours(models.Model):
+    """One opening period of a location on one weekday; a day may have several."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    objects = OpeningHoursManager()
+
+    class Meta:
+        ordering = ["location", "weekday", "opens"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "weekday", "opens"], name="opening_hours_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes__gt=models.F("opens")), name="opening_hours_closes_after_opens"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="opening_hours_weekday_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def natural_key(self):
+        return (*self.location.natural_key(), self.weekday, self.opens.isoformat())
+
+    natural_key.dependencies = ["therapists.location"]
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", "Woman"
+    MAN = "man", "Man"
+    NON_BINARY = "non-binary", "Non-binary"
+
+
+class Therapist(models.Model):
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    slug = models.SlugField(max_length=140, unique=True)
+    discipline = models.ForeignKey(Discipline, on_delete=models.PROTECT, related_name="therapists")
+    credentials = models.CharField(max_length=120, blank=True, help_text="e.g. RMT, BKin")
+    regulator = models.CharField(
+        max_length=160, blank=True, help_text="The regulatory college the therapist is registered with."
+    )
+    registration_number = models.CharField(max_length=40, blank=True)
+    bio = models.TextField(blank=True)
+    languages = models.ManyToManyField(Language, related_name="therapists", blank=True)
+    gender = models.CharField(max_length=12, choices=Gender.choices, blank=True, help_text="Optional.")
+    specialties = models.ManyToManyField(Specialty, related_name="therapists", blank=True)
+    locations = models.ManyToManyField(Location, related_name="therapists")
+    accepting_new_patients = models.BooleanField(default=True)
+    offers_virtual_care = models.BooleanField(default=False)
+    is_published = models.BooleanField(default=False, help_text="Only published therapists can be found.")
+    last_verified = models.DateField(
+        null=True, blank=True, help_text="When the clinic last confirmed this listing is current."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["is_published", "discipline"], name="therapist_published_disc"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("therapists:therapist-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class PlaceKind(models.TextChoices):
+    CITY = "city", "City or town"
+    FSA = "fsa", "Postal code area (FSA)"
+
+
+class PlaceManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Place(models.Model):
+    """The gazetteer: Canadian cities and towns, and postal-code areas (FSAs).
+
+    Searches resolve a typed place here, never through a network geocoder.
+    """
+
+    code = models.CharField(
+        max_length=20, unique=True, help_text="Stable key: geonames:<id> for a city, fsa:<FSA> for an FSA."
+    )
+    kind = models.CharField(max_length=4, choices=PlaceKind.choices)
+    name = models.CharField(max_length=120)
+    # Case-folded, accent-free, punctuation-free form of the name (see gazetteer.normalize).
+    search_name = models.CharField(max_length=120)
+    province = models.CharField(max_length=2, choices=Province.choices)
+    description = models.CharField(max_length=200, blank=True, help_text="For an FSA, the area it covers.")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    population = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = PlaceManager()
+
+    class Meta:
+        ordering = ["name", "province"]
+        constraints = coordinate_constraints("place")
+        indexes = [
+            models.Index(fields=["search_name", "province"], name="place_search_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.province}"
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def point(self) -> geo.Point:
+        return geo.Point(self.latitude, self.longitude)

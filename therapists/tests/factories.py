@@ -1,0 +1,76 @@
+"""Plain `make_*` functions that build test data: each returns a saved object
+with sensible defaults, and any field can be overridden by keyword."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from therapists.gazetteer import normalize
+from therapists.models import Clinic, Discipline, Location, Place, PlaceKind, Therapist
+
+_serial = itertools.count(1)
+
+WINNIPEG = (49.8844, -97.14704)  # city centre in the gazetteer, degrees
+
+
+def make_user(username: str, *, staff: bool = True, superuser: bool = False, **fields):
+    return get_user_model().objects.create_user(
+        username=username,
+        password="pw-for-tests-only",
+        is_staff=staff or superuser,
+        is_superuser=superuser,
+        **fields,
+    )
+
+
+def make_clinic(name: str | None = None, **fields) -> Clinic:
+    n = next(_serial)
+    name = name or f"Clinic {n}"
+    fields.setdefault("slug", f"clinic-{n}")
+    return Clinic.objects.create(name=name, **fields)
+
+
+def make_location(clinic: Clinic | None = None, *, at: tuple[float, float] = WINNIPEG, **fields) -> Location:
+    n = next(_serial)
+    fields.setdefault("name", f"Location {n}")
+    fields.setdefault("street", f"{n} Main Street")
+    fields.setdefault("city", "Winnipeg")
+    fields.setdefault("province", "MB")
+    fields.setdefault("postal_code", "R3C 4T3")
+    return Location.objects.create(clinic=clinic or make_clinic(), latitude=at[0], longitude=at[1], **fields)
+
+
+def make_therapist(
+    *,
+    discipline: str = "massage",
+    locations: list[Location] | None = None,
+    specialties=(),
+    languages=(),
+    **fields,
+) -> Therapist:
+    n = next(_serial)
+    fields.setdefault("first_name", "Pat")
+    fields.setdefault("last_name", f"Tester{n}")
+    fields.setdefault("slug", f"pat-tester-{n}")
+    fields.setdefault("is_published", True)
+    therapist = Therapist.objects.create(discipline=Discipline.objects.get(slug=discipline), **fields)
+    therapist.locations.set(locations if locations is not None else [make_location()])
+    therapist.specialties.set(specialties)
+    therapist.languages.set(languages)
+    return therapist
+
+
+def make_place(
+    name: str, province: str, at: tuple[float, float], *, population: int | None = 10_000
+) -> Place:
+    kind = PlaceKind.FSA if len(name) == 3 and name[1].isdigit() else PlaceKind.CITY
+    return Place.objects.create(
+        code=f"{kind}:{name}:{province}",
+        kind=kind,
+        name=name,
+        search_name=normalize(name),
+        province=province,
+        latitude=at[0],
+        longitude=at[1],
+        population=population if kind == PlaceKind.CITY else None,
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from therapists import views
+
+app_name = "therapists"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("therapists/<slug:slug>/", views.therapist_detail, name="therapist-detail"),
+    path("clinics/<slug:slug>/", views.clinic_detail, name="clinic-detail"),
+]
