@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "import_export",
     "therapists",
 ]
 
@@ -115,3 +116,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Filling a location's coordinates in the admin (therapists.geocoding). The
+# gazetteer is always used first, offline; a network geocoder (OpenStreetMap's
+# Nominatim, at most one request per second) is only asked when this is on.
+GEOCODING_ENABLED = envbool("GEOCODING_ENABLED")
+# Nominatim's usage policy asks every application to identify itself.
+GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "therapist-finder/0.1")
+# Seconds to wait for the network geocoder before giving up.
+GEOCODER_TIMEOUT = int(os.environ.get("GEOCODER_TIMEOUT", "5"))
