@@ -1,6 +1,9 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Cos, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 
 from therapists import geo
@@ -162,7 +165,62 @@ class Clinic(models.Model):
         return (self.slug,)
 
 
-class LocationManager(models.Manager):
+def _ecef_expressions() -> dict[str, models.Func]:
+    """SQL for `geo.ecef_km` over a row's latitude and longitude: x, y, z in km."""
+    lat, lng = Radians(F("latitude")), Radians(F("longitude"))
+    n = geo.WGS84_A_KM / Sqrt(1 - geo.WGS84_E2 * Power(Sin(lat), 2))
+    return {
+        "x": n * Cos(lat) * Cos(lng),
+        "y": n * Cos(lat) * Sin(lng),
+        "z": n * (1 - geo.WGS84_E2) * Sin(lat),
+    }
+
+
+_ECEF = _ecef_expressions()
+
+
+class LocationQuerySet(models.QuerySet):
+    def wheelchair_accessible(self):
+        """Locations with wheelchair access."""
+        return self.filter(wheelchair_accessible=True)
+
+    def direct_billing(self):
+        """Locations of clinics that bill insurers directly."""
+        return self.filter(clinic__direct_billing=True)
+
+    def in_box(self, box: geo.Box):
+        """Locations inside a bounding box: index range scans on latitude and longitude."""
+        longitudes = Q()
+        for west, east in box.longitudes:
+            longitudes |= Q(longitude__gte=west, longitude__lte=east)
+        return self.filter(longitudes, latitude__gte=box.south, latitude__lte=box.north)
+
+    def within(self, origin: geo.Point, radius_km: float):
+        """Locations within `radius_km` (great-circle, km) of `origin`, found through the box index."""
+        chord = geo.chord_for_distance_km(radius_km)
+        return (
+            self.in_box(geo.bounding_box(origin, radius_km))
+            .annotate(chord_sq=chord_squared(origin))
+            .filter(chord_sq__lte=chord * chord)
+        )
+
+
+def chord_squared(origin: geo.Point) -> models.Expression:
+    """The squared straight-line distance (km²) from `origin` to a location row.
+
+    Only arithmetic on the stored ECEF columns, so it is cheap per row on SQLite
+    and PostgreSQL alike, and orders rows exactly as their geodesic distance does
+    (see `geo.ecef_km`).
+    """
+    x, y, z = geo.ecef_km(origin)
+    return (
+        (F("ecef_x") - x) * (F("ecef_x") - x)
+        + (F("ecef_y") - y) * (F("ecef_y") - y)
+        + (F("ecef_z") - z) * (F("ecef_z") - z)
+    )
+
+
+class LocationManager(models.Manager.from_queryset(LocationQuerySet)):
     def get_by_natural_key(self, clinic_slug, name):
         return self.get(clinic__slug=clinic_slug, name=name)
 
@@ -180,6 +238,12 @@ class Location(models.Model):
     # Degrees, WGS 84. Indexed together for bounding-box searches.
     latitude = models.FloatField()
     longitude = models.FloatField()
+    # Earth-centred Cartesian coordinates (km), computed by the database from the
+    # latitude and longitude on every write (admin, fixtures, bulk and raw updates
+    # alike), so distance ranking needs only arithmetic. See geo.ecef_km.
+    ecef_x = models.GeneratedField(expression=_ECEF["x"], output_field=models.FloatField(), db_persist=True)
+    ecef_y = models.GeneratedField(expression=_ECEF["y"], output_field=models.FloatField(), db_persist=True)
+    ecef_z = models.GeneratedField(expression=_ECEF["z"], output_field=models.FloatField(), db_persist=True)
     wheelchair_accessible = models.BooleanField(default=False)
 
     objects = LocationManager()
@@ -267,6 +331,106 @@ class Gender(models.TextChoices):
     NON_BINARY = "non-binary", "Non-binary"
 
 
+MAX_SEARCH_WORDS = 8
+MAX_SEARCH_WORD_LENGTH = 40
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a free-text search, de-duplicated, at most 8 of at most 40 characters."""
+    words = (text or "").replace("\x00", "").split()
+    unique = dict.fromkeys(word[:MAX_SEARCH_WORD_LENGTH] for word in words)
+    return list(unique)[:MAX_SEARCH_WORDS]
+
+
+class TherapistQuerySet(models.QuerySet):
+    def published(self):
+        """Therapists patients may find: unpublished ones appear nowhere."""
+        return self.filter(is_published=True)
+
+    def accepting_new_patients(self):
+        return self.filter(accepting_new_patients=True)
+
+    def offering_virtual_care(self):
+        return self.filter(offers_virtual_care=True)
+
+    def in_disciplines(self, disciplines: Iterable["Discipline"]):
+        """Therapists of any of these disciplines."""
+        return self.filter(discipline__in=list(disciplines))
+
+    def with_specialties(self, specialties: Iterable["Specialty"]):
+        """Therapists with any of these specialties (each therapist once)."""
+        return self.filter(
+            Exists(Specialty.objects.filter(therapists=OuterRef("pk"), pk__in=[s.pk for s in specialties]))
+        )
+
+    def treating(self, areas: Iterable["BodyArea"]):
+        """Therapists with a specialty that helps any of these body areas."""
+        return self.filter(
+            Exists(
+                Specialty.objects.filter(
+                    therapists=OuterRef("pk"), body_areas__in=[area.pk for area in areas]
+                )
+            )
+        )
+
+    def speaking(self, languages: Iterable["Language"]):
+        """Therapists who treat in any of these languages."""
+        return self.filter(
+            Exists(Language.objects.filter(therapists=OuterRef("pk"), pk__in=[lang.pk for lang in languages]))
+        )
+
+    def matching(self, text: str):
+        """Every word of `text` appears in the therapist's name, discipline, a
+        specialty or the name of a clinic they practise at (case-insensitive)."""
+        queryset = self
+        for word in search_words(text):
+            queryset = queryset.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(discipline__name__icontains=word)
+                | Exists(Specialty.objects.filter(therapists=OuterRef("pk"), name__icontains=word))
+                | Exists(Clinic.objects.filter(locations__therapists=OuterRef("pk"), name__icontains=word))
+            )
+        return queryset
+
+    def practising_at(self, locations: "LocationQuerySet | None" = None):
+        """Therapists with at least one of `locations` (default: any), ordered by name.
+
+        Annotates `location_id`, the first such location (by id), to show with each row.
+        """
+        locations = Location.objects.all() if locations is None else locations
+        first = locations.filter(therapists=OuterRef("pk")).order_by("pk").values("pk")[:1]
+        return (
+            self.annotate(location_id=Subquery(first))
+            .filter(location_id__isnull=False)
+            .order_by("last_name", "first_name", "pk")
+        )
+
+    def near(self, origin: geo.Point, within_km: float, locations: "LocationQuerySet | None" = None):
+        """Therapists practising within `within_km` of `origin`, nearest first.
+
+        Each therapist appears once, ranked by their nearest location among
+        `locations` (default: any). Annotates `location_id` (that location) and
+        `chord_sq` (the squared straight-line distance to it, km², for ordering and
+        radius tests; show people `geo.distance_km` instead). Ties break by id, so
+        pages never repeat or skip anyone.
+        """
+        locations = Location.objects.all() if locations is None else locations
+        nearby = locations.within(origin, within_km)
+        nearest = nearby.filter(therapists=OuterRef("pk")).order_by("chord_sq", "pk")
+        return (
+            # The uncorrelated IN list comes from the latitude/longitude index, so only
+            # therapists inside the bounding box get their nearest location computed.
+            self.filter(pk__in=nearby.values("therapists"))
+            .annotate(
+                location_id=Subquery(nearest.values("pk")[:1]),
+                chord_sq=Subquery(nearest.values("chord_sq")[:1]),
+            )
+            .filter(location_id__isnull=False)
+            .order_by("chord_sq", "pk")
+        )
+
+
 class Therapist(models.Model):
     first_name = models.CharField(max_length=60)
     last_name = models.CharField(max_length=60)
@@ -291,7 +455,7 @@ class Therapist(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(TherapistQuerySet)()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
