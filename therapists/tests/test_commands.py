@@ -95,7 +95,9 @@ def test_each_named_city_has_at_least_eight_published_therapists_of_each_discipl
 
 
 def test_the_demo_data_has_french_speaking_therapists_in_montreal(demo_loaded):
-    assert Therapist.objects.filter(locations__city="Montréal", languages__code="fr", is_published=True).exists()
+    assert Therapist.objects.filter(
+        locations__city="Montréal", languages__code="fr", is_published=True
+    ).exists()
 
 
 def test_the_demo_data_has_clinics_with_several_locations_and_therapists_at_several(demo_loaded):

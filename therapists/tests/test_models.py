@@ -66,7 +66,11 @@ def test_opening_hours_must_close_after_they_open():
 
 
 def test_the_three_disciplines_exist_with_their_search_slugs():
-    assert set(Discipline.objects.values_list("slug", flat=True)) >= {"massage", "physiotherapy", "chiropractic"}
+    assert set(Discipline.objects.values_list("slug", flat=True)) >= {
+        "massage",
+        "physiotherapy",
+        "chiropractic",
+    }
 
 
 def test_a_therapist_can_practise_at_locations_of_several_clinics():

@@ -33,7 +33,9 @@ def test_a_misspelt_debug_value_is_refused_rather_than_guessed(reload_settings):
 
 
 def test_the_secret_key_and_hosts_come_from_the_environment(reload_settings):
-    settings = reload_settings(SECRET_KEY="s3cr3t-from-env", ALLOWED_HOSTS="finder.example, www.finder.example")
+    settings = reload_settings(
+        SECRET_KEY="s3cr3t-from-env", ALLOWED_HOSTS="finder.example, www.finder.example"
+    )
 
     assert settings.SECRET_KEY == "s3cr3t-from-env"
     assert settings.ALLOWED_HOSTS == ["finder.example", "www.finder.example"]
@@ -54,7 +56,9 @@ def test_without_database_url_it_uses_sqlite_set_up_for_concurrent_writers(reloa
 
 
 def test_a_postgres_database_url_selects_postgresql(reload_settings):
-    database = reload_settings(DATABASE_URL="postgres://finder:pw@db.internal:5433/finder").DATABASES["default"]
+    database = reload_settings(DATABASE_URL="postgres://finder:pw@db.internal:5433/finder").DATABASES[
+        "default"
+    ]
 
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["HOST"], database["PORT"], database["NAME"], database["USER"]) == (
