@@ -393,6 +393,17 @@ class TherapistQuerySet(models.QuerySet):
             )
         return queryset
 
+    def with_profile(self):
+        """Everything a profile page shows, in a fixed number of queries."""
+        return self.select_related("discipline").prefetch_related(
+            "languages",
+            "specialties__body_areas",
+            models.Prefetch(
+                "locations",
+                queryset=Location.objects.select_related("clinic").prefetch_related("opening_hours"),
+            ),
+        )
+
     def practising_at(self, locations: "LocationQuerySet | None" = None):
         """Therapists with at least one of `locations` (default: any), ordered by name.
 

@@ -6,6 +6,7 @@ app_name = "therapists"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("therapists/<slug:slug>/", views.therapist_detail, name="therapist-detail"),
     path("clinics/<slug:slug>/", views.clinic_detail, name="clinic-detail"),
 ]

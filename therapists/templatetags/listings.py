@@ -1,0 +1,36 @@
+"""Template helpers for showing listings: distances, opening hours, map links."""
+
+from urllib.parse import urlencode
+
+from django import template
+
+from therapists.models import Location, Weekday
+
+register = template.Library()
+
+
+@register.filter
+def km(distance_km: float | None) -> str:
+    """ "2.3 km": straight-line distance to one decimal."""
+    if distance_km is None:
+        return ""
+    return f"{distance_km:.1f} km"
+
+
+@register.filter
+def weekly_hours(location: Location) -> list[tuple[str, str]]:
+    """Each weekday with its opening periods ("9:00–12:00, 13:00–17:00") or "Closed".
+
+    Uses the prefetched `opening_hours`, so a page of locations costs one query.
+    """
+    by_day: dict[int, list[str]] = {day: [] for day in Weekday.values}
+    for period in location.opening_hours.all():
+        by_day[period.weekday].append(f"{period.opens:%H:%M}–{period.closes:%H:%M}")
+    return [(Weekday(day).label, ", ".join(periods) or "Closed") for day, periods in by_day.items()]
+
+
+@register.filter
+def map_url(location: Location) -> str:
+    """A link to the location on OpenStreetMap (followed only when the patient clicks it)."""
+    query = urlencode({"mlat": f"{location.latitude:.5f}", "mlon": f"{location.longitude:.5f}"})
+    return f"https://www.openstreetmap.org/?{query}#map=17/{location.latitude:.5f}/{location.longitude:.5f}"
