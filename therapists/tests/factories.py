@@ -4,6 +4,7 @@ with sensible defaults, and any field can be overridden by keyword."""
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from therapists.gazetteer import normalize
 from therapists.models import Clinic, Discipline, Location, Place, PlaceKind, Therapist
@@ -74,3 +75,12 @@ def make_place(
         longitude=at[1],
         population=population if kind == PlaceKind.CITY else None,
     )
+
+
+def make_manager(username: str, *clinics: Clinic, **fields):
+    """A staff user in the "Clinic managers" group (migration 0003) who manages `clinics`."""
+    user = make_user(username, **fields)
+    user.groups.add(Group.objects.get(name="Clinic managers"))
+    for clinic in clinics:
+        clinic.managers.add(user)
+    return user

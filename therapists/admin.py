@@ -1,0 +1,580 @@
+"""The admin: the site operator oversees everything, each clinic keeps its own listings.
+
+A clinic manager is a staff user in the "Clinic managers" group (migration 0003)
+who is one of a clinic's `managers`. They see and change only their clinics,
+those clinics' locations and opening hours, and the therapists who practise
+there. Every rule that decides this lives in `ClinicScopedAdmin`, which every
+ModelAdmin below uses; a model joins by naming its path to its clinic, e.g.
+`clinic_lookup = "clinic"`.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import models
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV
+
+from therapists import geo, geocoding
+from therapists.models import (
+    BodyArea,
+    Clinic,
+    Discipline,
+    Language,
+    Location,
+    OpeningHours,
+    Place,
+    Specialty,
+    Therapist,
+)
+from therapists.resources import LocationResource, TherapistResource
+
+CLINIC_MANAGERS_GROUP = "Clinic managers"
+
+
+def managed_clinics(user) -> QuerySet[Clinic]:
+    """The clinics `user` may see in the admin: all for the site operator, else their own."""
+    if user.is_active and user.is_superuser:
+        return Clinic.objects.all()
+    if not (user.is_active and user.is_staff):
+        return Clinic.objects.none()
+    return Clinic.objects.filter(managers=user)
+
+
+def _managed_clinic_ids(request) -> frozenset[int]:
+    # Asked several times per request (querysets, permissions, filters): once is enough.
+    if not hasattr(request, "_managed_clinic_ids"):
+        request._managed_clinic_ids = frozenset(managed_clinics(request.user).values_list("pk", flat=True))
+    return request._managed_clinic_ids
+
+
+def _is_operator(request) -> bool:
+    return request.user.is_active and request.user.is_superuser
+
+
+class ClinicScopedChoices:
+    """Form choices limited to what the user may see: a manager picks among their own
+    clinics and locations only. Used by ModelAdmins and inlines alike."""
+
+    admin_site: admin.AdminSite
+
+    def scoped_choices(self, db_field, request) -> QuerySet | None:
+        related_admin = self.admin_site._registry.get(db_field.related_model)
+        if isinstance(related_admin, ClinicScopedAdmin) and related_admin.clinic_lookup:
+            return related_admin.get_queryset(request)
+        return None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = self.scoped_choices(db_field, request)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = self.scoped_choices(db_field, request)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ClinicScopedForm(forms.ModelForm):
+    """Keeps the links a user cannot see when they save.
+
+    A many-to-many field offers the user only their own choices, e.g. their
+    clinics' locations. A therapist who also practises at another clinic keeps
+    those other locations: they are neither shown nor dropped on save.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unseen = {}
+        if self.instance.pk is None:
+            return
+        for name, field in self.fields.items():
+            current = self.initial.get(name)
+            if not isinstance(field, forms.ModelMultipleChoiceField) or not current:
+                continue
+            visible = set(
+                field.queryset.filter(pk__in=[obj.pk for obj in current]).values_list("pk", flat=True)
+            )
+            unseen = [obj for obj in current if obj.pk not in visible]
+            if unseen:
+                self.unseen[name] = unseen
+                self.initial[name] = [obj for obj in current if obj.pk in visible]
+                # Removing all of one's own choices is allowed: the other links remain.
+                field.required = False
+
+    def _save_m2m(self):
+        for name, unseen in self.unseen.items():
+            if name in self.cleaned_data:
+                self.cleaned_data[name] = [*self.cleaned_data[name], *unseen]
+        super()._save_m2m()
+
+
+class ClinicScopedAdmin(ClinicScopedChoices):
+    """The access rules of the admin, in one place.
+
+    - `clinic_lookup`: the path from the model to its Clinic ("pk" for Clinic
+      itself, "clinic", "location__clinic", "locations__clinic"). A manager sees a
+      row when the path reaches one of their clinics, and deletes it only when it
+      reaches no one else's. Every view, list filter, choice, autocomplete,
+      action, import and export starts from `get_queryset`, so all are limited.
+    - `clinic_lookup = None`: reference data. Whoever has the view permission
+      may look (e.g. autocomplete); only the site operator edits.
+    - `operator_only = True`: only the site operator sees it at all.
+    """
+
+    clinic_lookup: str | None = None
+    operator_only = False
+    form = ClinicScopedForm
+
+    def scope(self, queryset: QuerySet, request) -> QuerySet:
+        if self.clinic_lookup is None or _is_operator(request):
+            return queryset
+        if self.operator_only:
+            return queryset.none()
+        # A subquery on primary keys: no duplicate rows for paths through a
+        # many-to-many (a therapist at two of the manager's locations).
+        reachable = self.model._default_manager.filter(
+            **{f"{self.clinic_lookup}__in": _managed_clinic_ids(request)}
+        ).values("pk")
+        return queryset.filter(pk__in=reachable)
+
+    def get_queryset(self, request):
+        return self.scope(super().get_queryset(request), request)
+
+    def clinics_of(self, request, obj) -> frozenset[int]:
+        """The ids of every clinic `obj` belongs to, through `clinic_lookup`."""
+        cache = request.__dict__.setdefault("_clinics_of", {})
+        key = (self.model, obj.pk)
+        if key not in cache:
+            rows = self.model._default_manager.filter(pk=obj.pk).values_list(self.clinic_lookup, flat=True)
+            cache[key] = frozenset(pk for pk in rows if pk is not None)
+        return cache[key]
+
+    def reaches(self, request, obj) -> bool:
+        """May the user see `obj`: does it belong to at least one of their clinics?"""
+        if obj is None or _is_operator(request):
+            return True
+        if self.clinic_lookup is None:
+            return not self.operator_only
+        return bool(self.clinics_of(request, obj) & _managed_clinic_ids(request))
+
+    def owns(self, request, obj) -> bool:
+        """May the user delete `obj`: does it belong to none but their clinics?"""
+        if obj is None or _is_operator(request):
+            return True
+        if self.clinic_lookup is None:
+            return False
+        clinics = self.clinics_of(request, obj)
+        return bool(clinics) and clinics <= _managed_clinic_ids(request)
+
+    def may_edit(self, request) -> bool:
+        return self.clinic_lookup is not None or _is_operator(request)
+
+    def has_module_permission(self, request):
+        if self.operator_only:
+            return _is_operator(request)
+        return super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        if self.operator_only and not _is_operator(request):
+            return False
+        return super().has_view_permission(request, obj) and self.reaches(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self.may_edit(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return (
+            self.may_edit(request)
+            and super().has_change_permission(request, obj)
+            and self.reaches(request, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return (
+            self.may_edit(request) and super().has_delete_permission(request, obj) and self.owns(request, obj)
+        )
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Filtering by hand-written URL parameters through the clinic path would let
+        # a manager ask "does my therapist also work at location 42?". The clinic
+        # list filter below is the way to filter by clinic.
+        list_filters = {
+            item.parameter_name
+            for item in self.get_list_filter(request)
+            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter)
+        }
+        through_clinic_path = (
+            self.clinic_lookup not in (None, "pk")
+            and lookup not in list_filters
+            and lookup.split("__")[0] == self.clinic_lookup.split("__")[0]
+        )
+        if through_clinic_path and (request is None or not _is_operator(request)):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    # Import and export (django-import-export), for the ModelAdmins that offer them.
+
+    def get_import_formats(self):
+        return [CSV]
+
+    def get_export_formats(self):
+        return [CSV]
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        clinics = None if _is_operator(request) else managed_clinics(request.user)
+        return {**super().get_resource_kwargs(request, *args, **kwargs), "clinics": clinics}
+
+    def get_valid_export_item_pks(self, request):
+        return self.get_queryset(request).values_list("pk", flat=True)
+
+
+class ManagedClinicFilter(admin.SimpleListFilter):
+    """Filter by clinic, listing only the clinics the user manages."""
+
+    title = "clinic"
+    parameter_name = "clinic"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.clinic_lookup = model_admin.clinic_lookup
+
+    def lookups(self, request, model_admin):
+        return list(managed_clinics(request.user).values_list("pk", "name"))
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit() or int(value) not in _managed_clinic_ids(request):
+            return queryset.none()
+        in_clinic = queryset.model._default_manager.filter(**{self.clinic_lookup: int(value)})
+        return queryset.filter(pk__in=in_clinic.values("pk"))
+
+
+def geocoded_message(request, form) -> None:
+    """Tell the person who saved a location where its pin came from."""
+    found = getattr(form, "geocode", None)
+    if found is not None:
+        messages.info(
+            request,
+            format_html(
+                "{} was placed at {}. <a href='{}'>Check the pin on the map</a> and type "
+                "the exact latitude and longitude if it is off.",
+                form.instance,
+                found.source,
+                geocoding.map_url(found.point),
+            ),
+        )
+
+
+class LocationForm(ClinicScopedForm):
+    """Fills the coordinates from the address when both are left empty."""
+
+    geocode: geocoding.Geocode | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("latitude", "longitude"):
+            if name in self.fields:
+                self.fields[name].required = False
+                self.fields[name].help_text = "Degrees. Leave both empty to fill them from the address."
+
+    def clean_postal_code(self):
+        postal_code = geo.format_postal_code(self.cleaned_data["postal_code"])
+        if postal_code is None:
+            raise forms.ValidationError(geocoding.INVALID_POSTAL_CODE)
+        return postal_code
+
+    def clean(self):
+        cleaned = super().clean()
+        if "latitude" not in self.fields or self.has_error("latitude") or self.has_error("longitude"):
+            return cleaned
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if latitude is not None and longitude is not None:
+            return cleaned
+        if (latitude is None) != (longitude is None):
+            self.add_error("latitude" if latitude is None else "longitude", geocoding.HALF_A_COORDINATE)
+            return cleaned
+        if not self.has_error("postal_code"):
+            self.geocode = geocoding.locate(
+                street=cleaned.get("street", ""),
+                city=cleaned.get("city", ""),
+                province=cleaned.get("province", ""),
+                postal_code=cleaned.get("postal_code", ""),
+            )
+        if self.geocode is None:
+            self.add_error("latitude", geocoding.ADDRESS_NOT_FOUND)
+        else:
+            cleaned["latitude"], cleaned["longitude"] = self.geocode.point
+        return cleaned
+
+
+@admin.display(description="Map")
+def map_link(location: Location):
+    if location.pk is None or location.latitude is None or location.longitude is None:
+        return "Saved locations link to a map here."
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener noreferrer">{}, {} on OpenStreetMap</a>',
+        geocoding.map_url(location.point),
+        f"{location.latitude:.5f}",
+        f"{location.longitude:.5f}",
+    )
+
+
+# Clinics and their locations.
+
+
+class LocationInline(ClinicScopedChoices, admin.StackedInline):
+    model = Location
+    form = LocationForm
+    extra = 0
+    show_change_link = True
+    fields = [
+        "name",
+        ("street", "city"),
+        ("province", "postal_code"),
+        "phone",
+        ("latitude", "longitude"),
+        "map_link",
+        "wheelchair_accessible",
+    ]
+    readonly_fields = ["map_link"]
+
+    map_link = staticmethod(map_link)
+
+
+@admin.register(Clinic)
+class ClinicAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    clinic_lookup = "pk"
+    list_display = ["name", "phone", "email", "direct_billing", "location_count"]
+    list_filter = ["direct_billing"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["managers"]
+    inlines = [LocationInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        # Meta.ordering does not apply to a GROUP BY query: order explicitly.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(location_count=Count("locations"))
+            .order_by(*Clinic._meta.ordering)
+        )
+
+    @admin.display(description="Locations", ordering="location_count")
+    def location_count(self, clinic):
+        return clinic.location_count
+
+    def get_exclude(self, request, obj=None):
+        # Who manages a clinic is the operator's decision: a manager never sees the
+        # user list, nor adds people to their clinic.
+        if _is_operator(request):
+            return super().get_exclude(request, obj)
+        return [*(super().get_exclude(request, obj) or []), "managers", "slug"]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return super().get_prepopulated_fields(request, obj) if _is_operator(request) else {}
+
+    def has_add_permission(self, request, *args):
+        # Managers never create clinics, whatever permissions they are given.
+        return _is_operator(request) and super().has_add_permission(request, *args)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for location_form in formset.forms:
+            geocoded_message(request, location_form)
+
+
+class OpeningHoursInline(ClinicScopedChoices, admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+@admin.register(Location)
+class LocationAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
+    clinic_lookup = "clinic"
+    form = LocationForm
+    resource_classes = [LocationResource]
+    list_display = ["__str__", "city", "province", "postal_code", "wheelchair_accessible", "map_link"]
+    list_select_related = ["clinic"]
+    list_filter = [ManagedClinicFilter, "province", "wheelchair_accessible"]
+    search_fields = ["name", "street", "city", "postal_code", "clinic__name"]
+    readonly_fields = ["map_link"]
+    inlines = [OpeningHoursInline]
+    fieldsets = [
+        (None, {"fields": ["clinic", "name", "phone", "wheelchair_accessible"]}),
+        ("Address", {"fields": ["street", "city", "province", "postal_code"]}),
+        (
+            "Where patients find it",
+            {
+                "fields": [("latitude", "longitude"), "map_link"],
+                "description": "Leave the coordinates empty to place the location from its postal code "
+                "or city, then check the pin on the map.",
+            },
+        ),
+    ]
+
+    map_link = staticmethod(map_link)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        clinics = list(managed_clinics(request.user)[:2])
+        if len(clinics) == 1 and not _is_operator(request):
+            initial.setdefault("clinic", clinics[0].pk)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        geocoded_message(request, form)
+
+
+# Therapists.
+
+
+@admin.register(Therapist)
+class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
+    clinic_lookup = "locations__clinic"
+    resource_classes = [TherapistResource]
+    list_display = [
+        "name",
+        "discipline",
+        "practises_at",
+        "is_published",
+        "accepting_new_patients",
+        "last_verified",
+    ]
+    list_display_links = ["name"]
+    list_select_related = ["discipline"]
+    list_filter = [
+        ManagedClinicFilter,
+        "discipline",
+        "is_published",
+        "accepting_new_patients",
+        "offers_virtual_care",
+        "gender",
+    ]
+    # Only the therapist's own fields: searching by another clinic's name must not
+    # tell a manager which of their therapists also work there.
+    search_fields = ["first_name", "last_name", "slug", "registration_number"]
+    autocomplete_fields = ["locations", "specialties", "languages"]
+    prepopulated_fields = {"slug": ["first_name", "last_name"]}
+    actions = ["publish", "unpublish", "mark_verified_today"]
+    fieldsets = [
+        (None, {"fields": [("first_name", "last_name"), "slug", "discipline", "locations"]}),
+        ("Registration", {"fields": ["credentials", "regulator", "registration_number"]}),
+        ("Profile", {"fields": ["bio", "gender", "languages", "specialties"]}),
+        (
+            "Listing",
+            {
+                "fields": [
+                    "accepting_new_patients",
+                    "offers_virtual_care",
+                    "is_published",
+                    "last_verified",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # The list shows each therapist's locations, limited to the user's own.
+        own_locations = self.admin_site._registry[Location].get_queryset(request).select_related("clinic")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("locations", queryset=own_locations, to_attr="visible_locations"))
+        )
+
+    @admin.display(description="Name", ordering="last_name")
+    def name(self, therapist):
+        return therapist.name
+
+    @admin.display(description="Practises at")
+    def practises_at(self, therapist):
+        return "; ".join(str(location) for location in therapist.visible_locations)
+
+    def _update_listing(self, request, queryset, message: str, **changes) -> int:
+        therapists = list(queryset)
+        count = queryset.model._default_manager.filter(pk__in=[t.pk for t in therapists]).update(
+            updated_at=timezone.now(), **changes
+        )
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=therapists,
+            action_flag=CHANGE,
+            change_message=message,
+            single_object=len(therapists) == 1,
+        )
+        return count
+
+    @admin.action(description="Publish selected therapists", permissions=["change"])
+    def publish(self, request, queryset):
+        count = self._update_listing(request, queryset, "Published.", is_published=True)
+        self.message_user(request, f"{count} therapist(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected therapists", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = self._update_listing(request, queryset, "Unpublished.", is_published=False)
+        self.message_user(request, f"{count} therapist(s) unpublished: patients no longer find them.")
+
+    @admin.action(description="Mark selected therapists as verified today", permissions=["change"])
+    def mark_verified_today(self, request, queryset):
+        today = timezone.localdate()
+        count = self._update_listing(request, queryset, f"Verified on {today:%Y-%m-%d}.", last_verified=today)
+        self.message_user(request, f"{count} therapist(s) marked as verified on {today:%Y-%m-%d}.")
+
+
+# Reference data: everyone with the view permission may look; only the operator edits.
+
+
+@admin.register(Discipline)
+class DisciplineAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    list_display = ["name", "abbreviation", "practitioner_title", "slug"]
+    search_fields = ["name", "abbreviation"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(BodyArea)
+class BodyAreaAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    list_display = ["name", "position", "slug"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    list_filter = ["body_areas"]
+    search_fields = ["name"]
+    filter_horizontal = ["body_areas"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Language)
+class LanguageAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Place)
+class PlaceAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    operator_only = True
+    list_display = ["name", "kind", "province", "population", "latitude", "longitude"]
+    list_filter = ["kind", "province"]
+    search_fields = ["name", "search_name", "code"]
+    show_full_result_count = False

@@ -1,0 +1,101 @@
+"""Coordinates for a clinic location's address.
+
+Offline first, from our own gazetteer: the postal code's forward sortation area
+(FSA) centroid, then the city. Only when `settings.GEOCODING_ENABLED` is on, a
+network geocoder (OpenStreetMap's Nominatim through geopy, at most one request
+per second) is asked for the full address. Everything network-bound sits behind
+`geocode_online()`, the one function tests replace.
+
+Coordinates are degrees (WGS 84), latitude before longitude.
+"""
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import Nominatim
+
+from therapists import gazetteer, geo
+from therapists.models import PlaceKind
+
+logger = logging.getLogger(__name__)
+
+# Nominatim's usage policy: no more than one request per second.
+MIN_SECONDS_BETWEEN_REQUESTS = 1.0
+
+# What the admin and the CSV import say when an address cannot be placed.
+INVALID_POSTAL_CODE = "Enter a Canadian postal code like R3C 4T3."
+HALF_A_COORDINATE = "Give both latitude and longitude, or leave both empty to fill them from the address."
+ADDRESS_NOT_FOUND = (
+    "We could not find this postal code or city, so the location has no coordinates. "
+    "Check the postal code and city, or type the latitude and longitude "
+    "(degrees, e.g. 49.8951 and -97.1384 for downtown Winnipeg)."
+)
+
+
+@dataclass(frozen=True)
+class Geocode:
+    """Where an address was placed, and from what (shown to the person who saved it)."""
+
+    point: geo.Point
+    source: str
+
+
+def locate(*, street: str = "", city: str = "", province: str = "", postal_code: str = "") -> Geocode | None:
+    """Coordinates for an address: FSA centroid, then city, then (if enabled) the network.
+
+    None when nothing resolves; the caller asks for coordinates to be typed.
+    """
+    postal = geo.parse_postal_code(postal_code or "")
+    if postal:
+        place = gazetteer.lookup(postal[0])
+        if place is not None and place.kind == PlaceKind.FSA:
+            return Geocode(place.point, f"the centre of postal code area {place.name}")
+
+    city = (city or "").strip()
+    if city:
+        place = gazetteer.lookup(f"{city}, {province}" if province else city)
+        if place is not None:
+            return Geocode(place.point, f"the centre of {place.name}, {place.province}")
+
+    if settings.GEOCODING_ENABLED:
+        query = ", ".join(part.strip() for part in (street, city, province, postal_code, "Canada") if part)
+        point = geocode_online(query)
+        if point is not None:
+            return Geocode(point, "OpenStreetMap's Nominatim geocoder")
+    return None
+
+
+def geocode_online(query: str) -> geo.Point | None:
+    """Ask the network geocoder for a Canadian address; None on no match or any failure.
+
+    Blocks for up to a second to respect the rate limit.
+    """
+    try:
+        location = _rate_limited_geocode()(query, exactly_one=True, country_codes="ca")
+    except Exception:  # a geocoder outage must never break saving a location
+        logger.warning("Geocoding failed for %r", query, exc_info=True)
+        return None
+    if location is None or not geo.is_valid_coordinate(location.latitude, location.longitude):
+        return None
+    return geo.Point(location.latitude, location.longitude)
+
+
+def map_url(point: geo.Point) -> str:
+    """A link to the point on OpenStreetMap, so a wrong pin is easy to spot."""
+    latitude, longitude = point
+    return (
+        f"https://www.openstreetmap.org/?mlat={latitude:.5f}&mlon={longitude:.5f}"
+        f"#map=17/{latitude:.5f}/{longitude:.5f}"
+    )
+
+
+@functools.cache
+def _rate_limited_geocode() -> Callable:
+    # One geocoder per process so the rate limiter sees every request.
+    geocoder = Nominatim(user_agent=settings.GEOCODER_USER_AGENT, timeout=settings.GEOCODER_TIMEOUT)
+    # No retries: a person is waiting for the admin page.
+    return RateLimiter(geocoder.geocode, min_delay_seconds=MIN_SECONDS_BETWEEN_REQUESTS, max_retries=0)

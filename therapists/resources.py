@@ -1,0 +1,283 @@
+"""CSV import and export of locations and therapists (django-import-export).
+
+A resource is built for one user: the admin passes `clinics`, the clinics that
+user manages (None for the site operator, who may touch every clinic). Rows are
+matched, validated and exported within those clinics only; anything naming
+another clinic's records is a per-row error that never says what exists there.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from import_export import fields, resources, widgets
+
+from therapists import geo, geocoding
+from therapists.models import Clinic, Discipline, Language, Location, Specialty, Therapist
+
+
+class StrictManyToManyWidget(widgets.ManyToManyWidget):
+    """Like ManyToManyWidget, but an unknown value is an error instead of being dropped.
+
+    `choices` limits what may be named (e.g. the manager's own locations).
+    """
+
+    def __init__(
+        self, model, *, field: str, noun: str, separator: str = ",", choices: QuerySet | None = None
+    ):
+        super().__init__(model, separator=separator, field=field)
+        self.noun = noun
+        self.choices = choices
+
+    def get_choices(self) -> QuerySet:
+        return self.choices if self.choices is not None else self.model.objects.all()
+
+    def clean(self, value, row=None, **kwargs):
+        values = [part.strip() for part in str(value or "").split(self.separator) if part.strip()]
+        if not values:
+            return self.model.objects.none()
+        if self.field == "pk" and not all(part.isdigit() for part in values):
+            raise ValueError(
+                f"Give {self.noun} numbers separated by “{self.separator}”, e.g. 12{self.separator}15."
+            )
+        found = self.get_choices().filter(**{f"{self.field}__in": values})
+        known = {str(getattr(obj, self.field)) for obj in found}
+        unknown = [part for part in values if part not in known]
+        if unknown:
+            raise ValueError(f"Unknown {self.noun}: {', '.join(unknown)}.")
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return self.separator.join(str(getattr(related, self.field)) for related in value.all())
+
+
+class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key by a readable key (slug), with a plain error when nothing matches.
+
+    `choices` limits what may be named; the error is the same whether a value
+    does not exist or belongs to someone else.
+    """
+
+    def __init__(self, model, field: str, *, noun: str, choices: QuerySet | None = None):
+        super().__init__(model, field=field)
+        self.noun = noun
+        self.choices = choices
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return self.choices if self.choices is not None else self.model.objects.all()
+
+    def clean(self, value, row=None, **kwargs):
+        value = str(value or "").strip()
+        if not value:
+            raise ValueError(f"Give the {self.noun}.")
+        try:
+            return self.get_queryset(value, row).get(**{self.field: value})
+        except self.model.DoesNotExist:
+            raise ValueError(f"Unknown {self.noun}: “{value}”.") from None
+
+
+class ClinicScopedResource(resources.ModelResource):
+    """A resource limited to `clinics` (None: every clinic, for the site operator)."""
+
+    def __init__(self, clinics: QuerySet | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.clinics = clinics
+
+    def get_instance(self, instance_loader, row):
+        # A bad key in an id column (an unknown clinic) is the row's fault: report
+        # it as a validation error on that row, not as a crash of the import.
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class LocationResource(ClinicScopedResource):
+    """Locations keyed by clinic slug and location name; coordinates may be left empty."""
+
+    id = fields.Field(attribute="id", column_name="id", readonly=True)
+    clinic = fields.Field(
+        attribute="clinic",
+        column_name="clinic",
+        widget=StrictForeignKeyWidget(Clinic, "slug", noun="clinic (give the slug of a clinic you manage)"),
+    )
+
+    class Meta:
+        model = Location
+        fields = (
+            "id",
+            "clinic",
+            "name",
+            "street",
+            "city",
+            "province",
+            "postal_code",
+            "phone",
+            "latitude",
+            "longitude",
+            "wheelchair_accessible",
+        )
+        import_id_fields = ("clinic", "name")
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def __init__(self, clinics: QuerySet | None = None, **kwargs):
+        super().__init__(clinics, **kwargs)
+        self.fields["clinic"].widget.choices = clinics
+
+    def get_queryset(self):
+        locations = Location.objects.select_related("clinic")
+        return locations if self.clinics is None else locations.filter(clinic__in=self.clinics)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "postal_code" not in errors:
+            postal_code = geo.format_postal_code(instance.postal_code or "")
+            if postal_code is None:
+                errors["postal_code"] = [geocoding.INVALID_POSTAL_CODE]
+            else:
+                instance.postal_code = postal_code
+        if not ({"latitude", "longitude"} & errors.keys()):
+            errors.update(self.fill_coordinates(instance))
+        if errors:
+            raise ValidationError(errors)
+
+    def fill_coordinates(self, location: Location) -> dict[str, list[str]]:
+        """Place a row with no coordinates from its address; errors by field, if any."""
+        latitude, longitude = location.latitude, location.longitude
+        if latitude is not None and longitude is not None:
+            return {}
+        if (latitude is None) != (longitude is None):
+            missing = "latitude" if latitude is None else "longitude"
+            return {missing: [geocoding.HALF_A_COORDINATE]}
+        found = geocoding.locate(
+            street=location.street,
+            city=location.city,
+            province=location.province,
+            postal_code=location.postal_code,
+        )
+        if found is None:
+            return {"latitude": [geocoding.ADDRESS_NOT_FOUND]}
+        location.latitude, location.longitude = found.point
+        return {}
+
+
+class TherapistResource(ClinicScopedResource):
+    """Therapists keyed by slug. Locations are location ids (see the location export),
+    languages ISO codes and specialties slugs, each list separated by commas."""
+
+    discipline = fields.Field(
+        attribute="discipline",
+        column_name="discipline",
+        widget=StrictForeignKeyWidget(
+            Discipline, "slug", noun="discipline (massage, physiotherapy or chiropractic)"
+        ),
+    )
+    languages = fields.Field(
+        attribute="languages",
+        column_name="languages",
+        widget=StrictManyToManyWidget(Language, field="code", noun="language code"),
+    )
+    specialties = fields.Field(
+        attribute="specialties",
+        column_name="specialties",
+        widget=StrictManyToManyWidget(Specialty, field="slug", noun="specialty"),
+    )
+    locations = fields.Field(
+        attribute="locations",
+        column_name="locations",
+        widget=StrictManyToManyWidget(Location, field="pk", noun="location id among your locations"),
+    )
+
+    class Meta:
+        model = Therapist
+        fields = (
+            "slug",
+            "first_name",
+            "last_name",
+            "discipline",
+            "credentials",
+            "regulator",
+            "registration_number",
+            "bio",
+            "gender",
+            "languages",
+            "specialties",
+            "locations",
+            "accepting_new_patients",
+            "offers_virtual_care",
+            "is_published",
+            "last_verified",
+        )
+        import_id_fields = ("slug",)
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def __init__(self, clinics: QuerySet | None = None, **kwargs):
+        super().__init__(clinics, **kwargs)
+        self.locations_allowed = (
+            Location.objects.all() if clinics is None else Location.objects.filter(clinic__in=clinics)
+        )
+        self.fields["locations"].widget.choices = self.locations_allowed
+
+    def get_queryset(self):
+        therapists = Therapist.objects.select_related("discipline")
+        if self.clinics is None:
+            return therapists
+        mine = Therapist.objects.filter(locations__clinic__in=self.clinics).values("pk")
+        return therapists.filter(pk__in=mine)
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.prefetch_related("languages", "specialties")
+
+    def dehydrate_locations(self, therapist: Therapist) -> str:
+        # Only the exporting user's own locations: a therapist who also practises
+        # at another clinic must not reveal that clinic's location ids.
+        visible = getattr(therapist, "visible_locations", None)
+        if visible is None:
+            visible = therapist.locations.filter(pk__in=self.locations_allowed.values("pk"))
+        return ",".join(str(location.pk) for location in visible)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # Many-to-many values are only saved after the row is; check them now so a
+        # bad code is reported with the row's other errors and nothing is saved.
+        for name in ("languages", "specialties", "locations"):
+            field = self.fields[name]
+            if field.column_name not in row:
+                continue
+            try:
+                chosen = field.clean(row)
+            except ValueError as error:
+                errors[name] = [str(error)]
+                continue
+            if name == "locations" and not chosen and not self.unseen_locations(instance):
+                errors[name] = ["Give at least one of your location ids."]
+        if instance.pk is None and self.fields["locations"].column_name not in row:
+            errors["locations"] = ["Give at least one of your location ids (a “locations” column)."]
+        if errors:
+            raise ValidationError(errors)
+
+    def unseen_locations(self, therapist: Therapist) -> list[Location]:
+        """The therapist's locations at clinics this import may not touch."""
+        if therapist.pk is None or self.clinics is None:
+            return []
+        return list(therapist.locations.exclude(pk__in=self.locations_allowed.values("pk")))
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if is_m2m and field.attribute == "locations" and field.column_name in row:
+            # Replace only the user's own locations; links to other clinics stay.
+            unseen = self.unseen_locations(instance)
+            instance.locations.set([*field.clean(row), *unseen])
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
