@@ -11,6 +11,7 @@ ModelAdmin below uses; a model joins by naming its path to its clinic, e.g.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
@@ -286,10 +287,13 @@ class LocationForm(ClinicScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("latitude", "longitude"):
+        for name, limit in (("latitude", 90), ("longitude", 180)):
             if name in self.fields:
-                self.fields[name].required = False
-                self.fields[name].help_text = "Degrees. Leave both empty to fill them from the address."
+                field = self.fields[name]
+                field.required = False
+                field.help_text = "Degrees. Leave both empty to fill them from the address."
+                field.validators += [MinValueValidator(-limit), MaxValueValidator(limit)]
+                field.widget.attrs.update(min=-limit, max=limit)
 
     def clean_postal_code(self):
         postal_code = geo.format_postal_code(self.cleaned_data["postal_code"])
