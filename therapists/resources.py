@@ -20,11 +20,10 @@ class StrictManyToManyWidget(widgets.ManyToManyWidget):
     `choices` limits what may be named (e.g. the manager's own locations).
     """
 
-    def __init__(
-        self, model, *, field: str, noun: str, separator: str = ",", choices: QuerySet | None = None
-    ):
-        super().__init__(model, separator=separator, field=field)
+    def __init__(self, model, *, field: str, noun: str, hint: str = "", choices: QuerySet | None = None):
+        super().__init__(model, separator=",", field=field)
         self.noun = noun
+        self.hint = hint
         self.choices = choices
 
     def get_choices(self) -> QuerySet:
@@ -35,14 +34,12 @@ class StrictManyToManyWidget(widgets.ManyToManyWidget):
         if not values:
             return self.model.objects.none()
         if self.field == "pk" and not all(part.isdigit() for part in values):
-            raise ValueError(
-                f"Give {self.noun} numbers separated by “{self.separator}”, e.g. 12{self.separator}15."
-            )
+            raise ValueError(f"Give {self.noun}s as numbers separated by commas, e.g. 12,15{self.hint}.")
         found = self.get_choices().filter(**{f"{self.field}__in": values})
         known = {str(getattr(obj, self.field)) for obj in found}
         unknown = [part for part in values if part not in known]
         if unknown:
-            raise ValueError(f"Unknown {self.noun}: {', '.join(unknown)}.")
+            raise ValueError(f"Unknown {self.noun}: {', '.join(unknown)}{self.hint}.")
         return found
 
     def render(self, value, obj=None, **kwargs):
@@ -191,7 +188,9 @@ class TherapistResource(ClinicScopedResource):
     locations = fields.Field(
         attribute="locations",
         column_name="locations",
-        widget=StrictManyToManyWidget(Location, field="pk", noun="location id among your locations"),
+        widget=StrictManyToManyWidget(
+            Location, field="pk", noun="location id", hint=" (the ids of your locations, from their export)"
+        ),
     )
 
     class Meta:
