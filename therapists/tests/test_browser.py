@@ -4,10 +4,12 @@ Never `playwright install`: the browser is Debian's /usr/bin/chromium (`make bro
 installs it). Without it these tests skip with a notice saying how to get it.
 """
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 from therapists.models import Language
 from therapists.tests.factories import WINNIPEG, make_location, make_place, make_therapist
@@ -30,10 +32,21 @@ CHROMIUM_ARGS = [
 
 pytestmark = [
     pytest.mark.browser,
-    # live_server needs real commits; serialized_rollback restores the reference
-    # data (disciplines, languages...) that the flush after each test removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # live_server needs real commits, and the flush after each such test removes
+    # the reference data that migration 0002 loaded: see `reference_data`.
+    pytest.mark.django_db(transaction=True),
 ]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Disciplines, body areas, specialties and languages, as migration 0002 loads them.
+
+    (serialized_rollback would restore them too, but not reliably once other test
+    modules have shared the in-memory SQLite connection with live_server.)
+    """
+    migration = importlib.import_module("therapists.migrations.0002_reference_data")
+    migration.load_reference_data(apps, None)
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +73,7 @@ def page(chromium, live_server):
 
 
 @pytest.fixture
-def winnipeg_massage():
+def winnipeg_massage(reference_data):
     """Three massage therapists at known distances east of Winnipeg's centre, and a physiotherapist."""
     make_place("Winnipeg", "MB", WINNIPEG, population=749_607)
     english = Language.objects.get(code="en")
