@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "django_ratelimit",
     "import_export",
     "therapists",
 ]
@@ -125,3 +126,35 @@ GEOCODING_ENABLED = envbool("GEOCODING_ENABLED")
 GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "therapist-finder/0.1")
 # Seconds to wait for the network geocoder before giving up.
 GEOCODER_TIMEOUT = int(os.environ.get("GEOCODER_TIMEOUT", "5"))
+
+# Caches. Local memory by default (one process); production shares Redis so that
+# rate limits hold across processes and servers.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = []
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # django-ratelimit flags a per-process cache; fine for one development process.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Email: the console in development, SMTP otherwise.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 10  # seconds: a slow mail server must not hold a patient's request hostage
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Therapist Finder <no-reply@localhost>")
+
+# Where the site is reached, for links in emails to clinics.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Consult requests.
+CONSULT_RATE_LIMIT = os.environ.get("CONSULT_RATE_LIMIT", "5/h")  # per client IP, django-ratelimit syntax
+CONSULT_MIN_FILL_SECONDS = 3  # a person needs longer than this to fill the form
+CONSULT_DUPLICATE_MINUTES = 10  # the same request again within this folds into the first
+CONSULT_RETENTION_DAYS = int(os.environ.get("CONSULT_RETENTION_DAYS", "365"))

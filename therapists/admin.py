@@ -23,6 +23,8 @@ from therapists import geo, geocoding
 from therapists.models import (
     BodyArea,
     Clinic,
+    ConsultRequest,
+    ConsultStatus,
     Discipline,
     Language,
     Location,
@@ -540,6 +542,103 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
         today = timezone.localdate()
         count = self._update_listing(request, queryset, f"Verified on {today:%Y-%m-%d}.", last_verified=today)
         self.message_user(request, f"{count} therapist(s) marked as verified on {today:%Y-%m-%d}.")
+
+
+@admin.register(ConsultRequest)
+class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    """Patients' consult requests: each clinic works only its own. Patients create
+    them on the site, so nobody adds one here, and what the patient sent and
+    consented to is read-only; the clinic changes the status and its notes."""
+
+    clinic_lookup = "clinic"
+    list_display = [
+        "__str__",
+        "created_at",
+        "name",
+        "therapist",
+        "clinic",
+        "area",
+        "meeting",
+        "status",
+        "notified",
+    ]
+    list_display_links = ["__str__"]
+    list_filter = [ManagedClinicFilter, "status", "meeting", "area"]
+    list_select_related = ["clinic", "therapist"]
+    search_fields = ["name", "email", "phone"]
+    date_hierarchy = "created_at"
+    actions = ["mark_contacted", "mark_booked", "mark_closed"]
+    readonly_fields = [
+        "clinic",
+        "therapist",
+        "name",
+        "email",
+        "phone",
+        "area",
+        "meeting",
+        "preferred_times",
+        "message",
+        "consent_at",
+        "consent_version",
+        "consent_text",
+        "marketing_consent",
+        "created_at",
+        "notified_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["status", "clinic_notes"]}),
+        (
+            "Request",
+            {
+                "fields": [
+                    "clinic",
+                    "therapist",
+                    "area",
+                    "meeting",
+                    "preferred_times",
+                    "message",
+                    "created_at",
+                ]
+            },
+        ),
+        ("Patient", {"fields": ["name", "email", "phone"]}),
+        ("Consent", {"fields": ["consent_at", "consent_version", "consent_text", "marketing_consent"]}),
+        ("Notification", {"fields": ["notified_at"]}),
+    ]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    @admin.display(description="Clinic emailed", boolean=True)
+    def notified(self, consult):
+        return consult.notified_at is not None
+
+    def _set_status(self, request, queryset, status: str) -> None:
+        consults = list(queryset)
+        count = queryset.model._default_manager.filter(pk__in=[c.pk for c in consults]).update(
+            status=status, updated_at=timezone.now()
+        )
+        label = ConsultStatus(status).label
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=consults,
+            action_flag=CHANGE,
+            change_message=f"Marked {label.lower()}.",
+            single_object=len(consults) == 1,
+        )
+        self.message_user(request, f"{count} request(s) marked {label.lower()}.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected requests as contacted", permissions=["change"])
+    def mark_contacted(self, request, queryset):
+        self._set_status(request, queryset, ConsultStatus.CONTACTED)
+
+    @admin.action(description="Mark selected requests as booked", permissions=["change"])
+    def mark_booked(self, request, queryset):
+        self._set_status(request, queryset, ConsultStatus.BOOKED)
+
+    @admin.action(description="Mark selected requests as closed", permissions=["change"])
+    def mark_closed(self, request, queryset):
+        self._set_status(request, queryset, ConsultStatus.CLOSED)
 
 
 # Reference data: everyone with the view permission may look; only the operator edits.

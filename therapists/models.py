@@ -535,3 +535,81 @@ class Place(models.Model):
     @property
     def point(self) -> geo.Point:
         return geo.Point(self.latitude, self.longitude)
+
+
+class ConsultStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    BOOKED = "booked", "Booked"
+    CLOSED = "closed", "Closed"
+
+
+class MeetingMode(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    VIDEO = "video", "Online video"
+
+
+class PainArea(models.TextChoices):
+    BACK = "back", "Back"
+    NECK = "neck", "Neck"
+    SHOULDER = "shoulder", "Shoulder"
+    KNEE = "knee", "Knee"
+    ELBOW = "elbow", "Elbow"
+    HIP = "hip", "Hip"
+    WRIST = "wrist", "Wrist"
+    FOOT = "foot", "Foot"
+    OTHER = "other", "Somewhere else"
+
+
+class ConsultRequest(models.Model):
+    """A patient's request for a free consult or a call back, with the consent they gave.
+
+    Health-related personal data: only the clinic it is for sees it, and it is deleted
+    after the retention period (`purge_consult_requests`).
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="consult_requests")
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.SET_NULL, null=True, blank=True, related_name="consult_requests"
+    )
+    name = models.CharField(max_length=120)
+    email = models.EmailField(help_text="Stored in lower case so access and erasure requests find it.")
+    phone = models.CharField(max_length=16, help_text="E.164, e.g. +12045550123")
+    area = models.CharField("where it hurts", max_length=10, choices=PainArea.choices)
+    meeting = models.CharField("how to meet", max_length=5, choices=MeetingMode.choices)
+    preferred_times = models.CharField(max_length=200)
+    message = models.TextField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=ConsultStatus.choices, default=ConsultStatus.NEW)
+    clinic_notes = models.TextField(
+        blank=True, help_text="The clinic's own notes; never shown to the patient."
+    )
+    consent_at = models.DateTimeField(help_text="When the patient ticked the consent box.")
+    consent_version = models.CharField(max_length=40)
+    consent_text = models.TextField(help_text="The exact consent wording the patient agreed to.")
+    marketing_consent = models.BooleanField(
+        default=False, help_text="Agreed to reminders and exercise plans by email."
+    )
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the clinic was emailed.")
+    notify_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ConsultStatus.values), name="consult_request_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(consent_version=""), name="consult_request_has_consent"),
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "status", "created_at"], name="consult_clinic_status"),
+            models.Index(fields=["email"], name="consult_email"),
+            models.Index(fields=["created_at"], name="consult_created"),
+            models.Index(
+                fields=["created_at"], condition=Q(notified_at__isnull=True), name="consult_not_notified"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Consult request #{self.pk} ({self.get_status_display()})"

@@ -9,4 +9,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("therapists/<slug:slug>/", views.therapist_detail, name="therapist-detail"),
     path("clinics/<slug:slug>/", views.clinic_detail, name="clinic-detail"),
+    path("therapists/<slug:slug>/consult/", views.consult_therapist, name="therapist-consult"),
+    path("clinics/<slug:slug>/consult/", views.consult_clinic, name="clinic-consult"),
+    path("consult/sent/", views.consult_sent, name="consult-sent"),
 ]

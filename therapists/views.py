@@ -1,8 +1,17 @@
+from django.conf import settings
+from django.core import signing
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django_ratelimit.decorators import ratelimit
 
-from therapists import filters
-from therapists.models import Clinic, Location, Therapist
+from therapists import filters, leads
+from therapists.forms import ConsultRequestForm, started_token
+from therapists.models import Clinic, ConsultRequest, Location, Therapist
+
+SENT_SALT = "therapists.consult.sent"
+SENT_MAX_AGE = 60 * 60  # seconds the confirmation page can be reopened
 
 # Links on the home page: (label, query string), each a real shareable search.
 POPULAR_SEARCHES = [
@@ -62,3 +71,61 @@ def clinic_detail(request, slug):
         key=lambda t: (t.last_name, t.first_name, t.pk),
     )
     return render(request, "therapists/clinic_detail.html", {"clinic": clinic, "therapists": therapists})
+
+
+def _clinics_of(therapist):
+    return Clinic.objects.filter(locations__therapists=therapist).distinct().order_by("name", "id")
+
+
+@ratelimit(key="ip", rate=lambda group, request: settings.CONSULT_RATE_LIMIT, method="POST", block=False)
+def consult_therapist(request, slug):
+    therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
+    clinic = _clinics_of(therapist).first()
+    if clinic is None:
+        raise Http404("This therapist is not taking requests.")
+    return _consult(request, clinic, therapist)
+
+
+@ratelimit(key="ip", rate=lambda group, request: settings.CONSULT_RATE_LIMIT, method="POST", block=False)
+def consult_clinic(request, slug):
+    return _consult(request, get_object_or_404(Clinic, slug=slug), None)
+
+
+def _consult(request, clinic, therapist):
+    labels = {"consent_label": leads.consent_text(clinic, therapist), "marketing_label": leads.MARKETING_TEXT}
+    context = {"clinic": clinic, "therapist": therapist}
+    if request.method != "POST":
+        context["form"] = ConsultRequestForm(**labels)
+        return render(request, "therapists/consult_form.html", context)
+    if getattr(request, "limited", False):
+        return render(request, "therapists/consult_limited.html", context, status=429)
+
+    form = ConsultRequestForm(request.POST, **labels)
+    if form.is_spam:
+        return render(request, "therapists/consult_rejected.html", context, status=400)
+    if not form.is_valid():
+        if "started" in form.errors:
+            form.data = form.data.copy()
+            form.data["started"] = started_token()
+        context["form"] = form
+        return render(request, "therapists/consult_form.html", context, status=200)
+
+    consult, created = leads.submit(
+        clinic=clinic,
+        therapist=therapist,
+        details=form.details(),
+        marketing_consent=form.cleaned_data["marketing"],
+    )
+    if created:
+        leads.notify_clinic(consult)
+    ref = signing.dumps(consult.pk, salt=SENT_SALT)
+    return redirect(f"{reverse('therapists:consult-sent')}?ref={ref}")
+
+
+def consult_sent(request):
+    try:
+        pk = signing.loads(request.GET.get("ref", ""), salt=SENT_SALT, max_age=SENT_MAX_AGE)
+    except signing.BadSignature:
+        return render(request, "therapists/consult_sent.html", {"consult": None}, status=404)
+    consult = get_object_or_404(ConsultRequest.objects.select_related("clinic", "therapist"), pk=pk)
+    return render(request, "therapists/consult_sent.html", {"consult": consult})

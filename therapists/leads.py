@@ -1,0 +1,156 @@
+"""Consult and call-back requests: saving them safely, telling the clinic, privacy duties.
+
+A request and its consent are saved in one transaction before anything else
+happens; the clinic is emailed afterwards, and a failed email leaves the request
+saved and marked as not yet notified for `send_pending_notifications` to retry.
+Logs name requests by id only: never a patient's name, contact details or health.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils import timezone
+
+from therapists.models import Clinic, ConsultRequest, Therapist
+
+logger = logging.getLogger(__name__)
+
+CONSENT_VERSION = "2026-11-v1"
+CONSENT_TEXT = (
+    "I agree that {recipient} will receive this request, with my name, contact details and "
+    "where it hurts, and may contact me by phone or email to arrange my consultation. "
+    "Nobody else receives it. I can ask for it to be deleted at any time."
+)
+MARKETING_TEXT = "Also send me appointment reminders and exercise plans by email (optional)."
+
+
+def consent_text(clinic: Clinic, therapist: Therapist | None = None) -> str:
+    """The exact consent wording shown for a request to this clinic (and therapist)."""
+    recipient = f"{clinic.name} and {therapist.name}" if therapist else clinic.name
+    return CONSENT_TEXT.format(recipient=recipient)
+
+
+def submit(
+    *, clinic: Clinic, therapist: Therapist | None, details: dict, marketing_consent: bool
+) -> tuple[ConsultRequest, bool]:
+    """Save a request with its consent record; returns (request, created).
+
+    The same person asking the same clinic again within CONSULT_DUPLICATE_MINUTES
+    (a double click, a reload) gets their first request back instead of a second one.
+    """
+    window = timezone.now() - datetime.timedelta(minutes=settings.CONSULT_DUPLICATE_MINUTES)
+    with transaction.atomic():
+        # Serializes submissions per clinic on PostgreSQL so the duplicate check
+        # cannot race; SQLite's IMMEDIATE transactions already serialize writers.
+        Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+        earlier = (
+            ConsultRequest.objects.filter(
+                clinic=clinic, therapist=therapist, email=details["email"], created_at__gte=window
+            )
+            .order_by("created_at")
+            .first()
+        )
+        if earlier:
+            return earlier, False
+        consult = ConsultRequest.objects.create(
+            clinic=clinic,
+            therapist=therapist,
+            consent_at=timezone.now(),
+            consent_version=CONSENT_VERSION,
+            consent_text=consent_text(clinic, therapist),
+            marketing_consent=marketing_consent,
+            **details,
+        )
+    logger.info("consult request %s saved for clinic %s", consult.pk, clinic.pk)
+    return consult, True
+
+
+def recipients(clinic: Clinic) -> list[str]:
+    """Who is emailed about a clinic's requests: its front desk, else its managers."""
+    if clinic.email:
+        return [clinic.email]
+    return sorted({email for email in clinic.managers.values_list("email", flat=True) if email})
+
+
+def notify_clinic(consult: ConsultRequest) -> bool:
+    """Email the clinic a link to the request in the admin. True when sent.
+
+    The email holds no health details and no patient data: only the link.
+    """
+    ConsultRequest.objects.filter(pk=consult.pk).update(notify_attempts=F("notify_attempts") + 1)
+    to = recipients(consult.clinic)
+    if not to:
+        logger.warning("consult request %s: clinic %s has no email address", consult.pk, consult.clinic_id)
+        return False
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "admin:therapists_consultrequest_change", args=[consult.pk]
+    )
+    who = f" for {consult.therapist.name}" if consult.therapist else ""
+    try:
+        send_mail(
+            subject=f"New consult request #{consult.pk}{who}",
+            message=(
+                f"{consult.clinic.name} has a new free consult / call-back request{who}.\n\n"
+                f"Open it in the clinic admin to see the details and call the patient back:\n{link}\n\n"
+                "For the patient's privacy this email contains no personal or health details."
+            ),
+            from_email=None,
+            recipient_list=to,
+        )
+    except Exception as exc:  # any mail failure: the request is saved and retried later
+        logger.warning("consult request %s: notifying the clinic failed (%s)", consult.pk, type(exc).__name__)
+        return False
+    now = timezone.now()
+    ConsultRequest.objects.filter(pk=consult.pk).update(notified_at=now)
+    consult.notified_at = now
+    logger.info("consult request %s: clinic notified", consult.pk)
+    return True
+
+
+def pending_notifications():
+    return ConsultRequest.objects.filter(notified_at__isnull=True).select_related("clinic", "therapist")
+
+
+def send_pending_notifications() -> tuple[int, int]:
+    """Retry every request whose clinic was not notified yet; returns (sent, failed)."""
+    sent = failed = 0
+    for consult in pending_notifications().order_by("created_at", "id"):
+        if notify_clinic(consult):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed
+
+
+def expired(days: int | None = None):
+    """Requests older than the retention period (CONSULT_RETENTION_DAYS)."""
+    days = settings.CONSULT_RETENTION_DAYS if days is None else days
+    return ConsultRequest.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=days))
+
+
+def requests_of(email: str):
+    """Every request made with this email address, for access and erasure requests."""
+    return ConsultRequest.objects.filter(email=email.strip().lower()).select_related("clinic", "therapist")
+
+
+def export_person(email: str) -> list[dict]:
+    """What we hold about the person with this email, as plain data."""
+    exported = []
+    for consult in requests_of(email).order_by("created_at", "id"):
+        record = model_to_dict(consult, exclude=["clinic", "therapist"])
+        record.update(
+            id=consult.pk,
+            clinic=consult.clinic.name,
+            therapist=consult.therapist.name if consult.therapist else None,
+            created_at=consult.created_at.isoformat(),
+            consent_at=consult.consent_at.isoformat(),
+            notified_at=consult.notified_at.isoformat() if consult.notified_at else None,
+        )
+        exported.append(record)
+    return exported

@@ -1,0 +1,412 @@
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.cache import cache
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from therapists import leads
+from therapists.forms import started_token
+from therapists.models import ConsultRequest
+from therapists.tests.factories import make_clinic, make_location, make_therapist, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+class FailingEmailBackend(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def clinic():
+    return make_clinic(
+        "Forks Physio", slug="forks-physio", email="desk@forks.example", phone="(204) 555-0100"
+    )
+
+
+@pytest.fixture
+def therapist(clinic):
+    return make_therapist(
+        first_name="Dana", last_name="Reyes", slug="dana-reyes", locations=[make_location(clinic)]
+    )
+
+
+def form_data(**overrides):
+    data = {
+        "name": "Sam Patient",
+        "email": "Sam.Patient@Example.com",
+        "phone": "(204) 555-0199",
+        "area": "back",
+        "meeting": "phone",
+        "preferred_times": "weekday mornings",
+        "message": "Knot under my left shoulder blade for a week.",
+        "consent": "yes",
+        "started": started_token(time.time() - 60),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def send(client, therapist, **overrides):
+    url = reverse("therapists:therapist-consult", args=[therapist.slug])
+    return client.post(url, form_data(**overrides), REMOTE_ADDR=overrides.pop("ip", "203.0.113.5"))
+
+
+def test_a_patient_can_book_a_free_consult_and_the_clinic_is_emailed(client, therapist, clinic):
+    response = send(client, therapist)
+
+    consult = ConsultRequest.objects.get()
+    assert response.status_code == 302
+    assert (consult.clinic, consult.therapist, consult.status) == (clinic, therapist, "new")
+    assert (consult.name, consult.email, consult.phone) == (
+        "Sam Patient",
+        "sam.patient@example.com",
+        "+12045550199",
+    )
+    assert consult.consent_at is not None and consult.consent_version == leads.CONSENT_VERSION
+    assert "Forks Physio and Dana Reyes" in consult.consent_text
+    assert consult.marketing_consent is False
+    assert consult.notified_at is not None
+    assert [message.to for message in mail.outbox] == [["desk@forks.example"]]
+
+
+def test_the_confirmation_page_says_what_happens_next(client, therapist):
+    response = client.get(send(client, therapist).url)
+
+    assert response.status_code == 200
+    assert b"What happens next" in response.content
+    assert b"Forks Physio" in response.content and b"call you back" in response.content
+    assert b"Sam Patient" not in response.content  # nothing personal in a reopenable URL
+
+
+@pytest.mark.parametrize("ref", ["", "garbage", "1", "x" * 5000])
+def test_a_forged_or_broken_confirmation_link_answers_not_found(client, ref):
+    response = client.get(reverse("therapists:consult-sent"), {"ref": ref})
+
+    assert response.status_code == 404
+    assert b"expired" in response.content
+
+
+def test_the_form_shows_the_exact_consent_text_unticked(client, therapist):
+    response = client.get(reverse("therapists:therapist-consult", args=[therapist.slug]))
+
+    content = response.content.decode()
+    assert leads.consent_text(therapist.locations.get().clinic, therapist) in content
+    assert 'name="consent"' in content and "checked" not in content
+
+
+@pytest.mark.parametrize("value", [None, "", "0", "off", "false", "no", "on", "1 ", "YES"])
+def test_consent_counts_only_when_the_box_was_really_ticked(client, therapist, value):
+    response = send(client, therapist, consent=value)
+
+    assert response.status_code == 200
+    assert b"only send your request if you agree" in response.content
+    assert not ConsultRequest.objects.exists()
+
+
+def test_the_marketing_choice_is_recorded_only_when_ticked(client, therapist):
+    send(client, therapist, marketing="yes")
+    send(client, therapist, email="other@example.com", marketing="1")
+
+    assert dict(ConsultRequest.objects.values_list("email", "marketing_consent")) == {
+        "sam.patient@example.com": True,
+        "other@example.com": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "", "This field is required"),
+        ("name", "12345", "Enter your name"),
+        ("name", "Sam\x00Patient", "Null characters are not allowed"),
+        ("name", "S" * 121, "at most 120 characters"),
+        ("email", "not-an-email", "Enter a valid email address"),
+        ("email", "sam@", "Enter a valid email address"),
+        ("phone", "12345", "Canadian or US phone number"),
+        ("phone", "555-0199", "Canadian or US phone number"),
+        ("phone", "+44 20 7946 0958", "Canadian or US phone number"),
+        ("phone", "204-555-01999", "Canadian or US phone number"),
+        ("phone", "☎☎☎", "Canadian or US phone number"),
+        ("area", "head", "Select a valid choice"),
+        ("area", "", "This field is required"),
+        ("meeting", "fax", "Select a valid choice"),
+        ("preferred_times", "", "This field is required"),
+        ("preferred_times", "x" * 201, "at most 200 characters"),
+        ("message", "x" * 1001, "at most 1000 characters"),
+    ],
+)
+def test_bad_input_gets_a_clear_error_and_keeps_what_was_typed(client, therapist, field, value, message):
+    response = send(client, therapist, **{field: value})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert b"weekday mornings" in response.content or field == "preferred_times"
+    assert b"Knot under my left shoulder blade" in response.content or field == "message"
+    assert not ConsultRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("204-555-0199", "+12045550199"),
+        ("+1 (416) 555 0123", "+14165550123"),
+        ("212.555.0142", "+12125550142"),
+    ],
+)
+def test_canadian_and_us_phone_numbers_are_stored_in_one_normal_form(client, therapist, typed, stored):
+    send(client, therapist, phone=typed)
+
+    assert ConsultRequest.objects.get().phone == stored
+
+
+def test_when_the_mail_server_fails_the_request_is_kept_and_sent_by_the_retry_command(
+    client, therapist, settings
+):
+    settings.EMAIL_BACKEND = "therapists.tests.test_leads.FailingEmailBackend"
+
+    response = send(client, therapist)
+
+    consult = ConsultRequest.objects.get()
+    assert response.status_code == 302
+    assert consult.notified_at is None and consult.notify_attempts == 1
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_pending_notifications", verbosity=0)
+
+    consult.refresh_from_db()
+    assert consult.notified_at is not None and consult.notify_attempts == 2
+    assert len(mail.outbox) == 1
+
+    call_command("send_pending_notifications", verbosity=0)
+    assert len(mail.outbox) == 1  # nothing is sent twice
+
+
+def test_the_notification_email_holds_no_personal_or_health_details(client, therapist):
+    send(client, therapist, area="knee")
+
+    message = mail.outbox[0]
+    text = f"{message.subject}\n{message.body}"
+    consult = ConsultRequest.objects.get()
+    assert f"/admin/therapists/consultrequest/{consult.pk}/change/" in text
+    for private in ["Sam", "sam.patient", "555-0199", "5550199", "knee", "Knee", "shoulder blade", "weekday"]:
+        assert private not in text
+
+
+def test_a_clinic_without_an_email_notifies_its_managers(therapist, clinic):
+    clinic.email = ""
+    clinic.save()
+    clinic.managers.add(make_user("alice", email="alice@forks.example"))
+
+    assert leads.recipients(clinic) == ["alice@forks.example"]
+
+
+def test_a_request_can_be_made_to_a_clinic_without_a_therapist(client, clinic):
+    url = reverse("therapists:clinic-consult", args=[clinic.slug])
+
+    response = client.post(url, form_data())
+
+    assert response.status_code == 302
+    assert ConsultRequest.objects.get().therapist is None
+
+
+def test_an_unpublished_therapist_takes_no_requests(client, therapist):
+    therapist.is_published = False
+    therapist.save()
+
+    response = send(client, therapist)
+
+    assert response.status_code == 404
+    assert not ConsultRequest.objects.exists()
+
+
+def test_a_double_submission_is_folded_into_one_request(client, therapist):
+    first = send(client, therapist)
+    second = send(client, therapist, message="Sent again by a double click.")
+
+    assert ConsultRequest.objects.count() == 1
+    assert second.status_code == 302 and second.url == first.url
+    assert len(mail.outbox) == 1
+
+
+def test_the_honeypot_field_rejects_bots(client, therapist):
+    response = send(client, therapist, website="http://spam.example")
+
+    assert response.status_code == 400
+    assert not ConsultRequest.objects.exists()
+
+
+def test_a_form_filled_faster_than_a_person_can_is_refused_and_can_be_sent_again(client, therapist):
+    response = send(client, therapist, started=started_token())
+
+    assert response.status_code == 200
+    assert b"send the form again" in response.content
+    assert not ConsultRequest.objects.exists()
+    assert b"Sam Patient" in response.content  # what was typed is kept
+
+
+@pytest.mark.parametrize("started", ["", "forged", "1700000000"])
+def test_a_missing_or_forged_start_time_is_refused(client, therapist, started):
+    response = send(client, therapist, started=started)
+
+    assert response.status_code == 200
+    assert not ConsultRequest.objects.exists()
+
+
+def test_too_many_requests_from_one_address_get_429(client, therapist, settings):
+    settings.CONSULT_RATE_LIMIT = "2/h"
+
+    codes = [send(client, therapist, email=f"p{n}@example.com").status_code for n in range(3)]
+    other_address = send(client, therapist, email="p9@example.com", ip="198.51.100.7")
+
+    assert codes == [302, 302, 429]
+    assert other_address.status_code == 302
+    assert ConsultRequest.objects.count() == 3
+
+
+def test_the_form_is_protected_by_csrf(therapist):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("therapists:therapist-consult", args=[therapist.slug]), form_data()
+    )
+
+    assert response.status_code == 403
+    assert not ConsultRequest.objects.exists()
+
+
+def make_request(therapist, email="sam@example.com", days_old=0):
+    consult, _ = leads.submit(
+        clinic=therapist.locations.get().clinic,
+        therapist=therapist,
+        details={
+            "name": "Sam",
+            "email": email,
+            "phone": "+12045550199",
+            "area": "neck",
+            "meeting": "video",
+            "preferred_times": "evenings",
+            "message": "",
+        },
+        marketing_consent=False,
+    )
+    ConsultRequest.objects.filter(pk=consult.pk).update(
+        created_at=timezone.now() - timezone.timedelta(days=days_old)
+    )
+    return consult
+
+
+def test_purge_deletes_only_requests_older_than_the_retention_period(therapist, settings):
+    settings.CONSULT_RETENTION_DAYS = 30
+    old = make_request(therapist, "old@example.com", days_old=31)
+    recent = make_request(therapist, "recent@example.com", days_old=29)
+
+    call_command("purge_consult_requests", "--dry-run", verbosity=0)
+    assert ConsultRequest.objects.count() == 2
+
+    call_command("purge_consult_requests", verbosity=0)
+    assert list(ConsultRequest.objects.all()) == [recent]
+    assert not ConsultRequest.objects.filter(pk=old.pk).exists()
+
+
+def test_export_person_prints_everything_held_about_an_email(therapist, capsys):
+    make_request(therapist, "sam@example.com")
+    make_request(therapist, "someone.else@example.com")
+
+    call_command("export_person", "SAM@example.com")
+
+    exported = json.loads(capsys.readouterr().out)
+    assert [(r["email"], r["therapist"], r["area"]) for r in exported] == [
+        ("sam@example.com", "Dana Reyes", "neck")
+    ]
+    assert exported[0]["consent_text"]
+
+
+def test_erase_person_deletes_every_request_of_an_email_and_nothing_else(therapist):
+    make_request(therapist, "sam@example.com")
+    keep = make_request(therapist, "someone.else@example.com")
+
+    call_command("erase_person", "sam@example.com", "--dry-run", verbosity=0)
+    assert ConsultRequest.objects.count() == 2
+
+    call_command("erase_person", " Sam@Example.com ", verbosity=0)
+    assert list(ConsultRequest.objects.all()) == [keep]
+
+
+CONCURRENT_SCRIPT = textwrap.dedent(
+    """
+    import os, sys, threading
+    import django
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    call_command("migrate", verbosity=0)
+    from therapists import leads
+    from therapists.tests.factories import make_location, make_therapist
+
+    therapist = make_therapist(locations=[make_location()])
+    clinic = therapist.locations.get().clinic
+    n = int(sys.argv[1])
+    barrier = threading.Barrier(n)
+    errors = []
+
+    def submit(i):
+        try:
+            barrier.wait()
+            leads.submit(clinic=clinic, therapist=therapist, marketing_consent=False, details={
+                "name": f"Patient {i}", "email": f"p{i}@example.com", "phone": "+12045550199",
+                "area": "back", "meeting": "phone", "preferred_times": "any", "message": ""})
+        except Exception as exc:
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(n)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    from therapists.models import ConsultRequest
+    print(ConsultRequest.objects.count(), errors)
+    """
+)
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3", reason="SQLite's file locking"
+)
+def test_concurrent_submissions_on_sqlite_are_all_saved(tmp_path):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "finder.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'concurrent.sqlite3'}",
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(Path(settings.BASE_DIR)),
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", CONCURRENT_SCRIPT, "12"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "12 []"
