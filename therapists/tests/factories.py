@@ -84,3 +84,20 @@ def make_manager(username: str, *clinics: Clinic, **fields):
     for clinic in clinics:
         clinic.managers.add(user)
     return user
+
+
+def make_consult_request(clinic, therapist=None, **fields):
+    from django.utils import timezone
+
+    from therapists.models import ConsultRequest
+
+    fields.setdefault("name", "Pat Patient")
+    fields.setdefault("email", f"patient{next(_serial)}@example.com")
+    fields.setdefault("phone", "+12045550199")
+    fields.setdefault("area", "back")
+    fields.setdefault("meeting", "phone")
+    fields.setdefault("preferred_times", "weekday mornings")
+    fields.setdefault("consent_at", timezone.now())
+    fields.setdefault("consent_version", "test")
+    fields.setdefault("consent_text", f"I agree that {clinic.name} will receive this request.")
+    return ConsultRequest.objects.create(clinic=clinic, therapist=therapist, **fields)

@@ -14,9 +14,19 @@ from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
-from therapists.models import Clinic, Language, Location, OpeningHours, Place, Specialty, Therapist
+from therapists.models import (
+    Clinic,
+    ConsultRequest,
+    Language,
+    Location,
+    OpeningHours,
+    Place,
+    Specialty,
+    Therapist,
+)
 from therapists.tests.factories import (
     make_clinic,
+    make_consult_request,
     make_location,
     make_manager,
     make_place,
@@ -27,7 +37,17 @@ from therapists.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Everything that would tell Alice about clinic B: names, addresses, people.
-BRAVO_SECRETS = ["Bravo Chiro", "bravo-chiro", "Bravo Yonge", "222 Bravo Avenue", "M5V 2T6", "Bravoman"]
+BRAVO_SECRETS = [
+    "Bravo Chiro",
+    "bravo-chiro",
+    "Bravo Yonge",
+    "222 Bravo Avenue",
+    "M5V 2T6",
+    "Bravoman",
+    "Bravopatient",
+    "brenda@",
+    "4165550142",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +77,12 @@ def cast():
     OpeningHours.objects.create(
         location=bravo_yonge, weekday=0, opens=datetime.time(9), closes=datetime.time(17)
     )
+    bea = make_therapist(first_name="Bea", last_name="Bravoman", slug="bea-bravoman", locations=[bravo_yonge])
     return SimpleNamespace(
+        bravo_request=make_consult_request(
+            bravo, bea, name="Brenda Bravopatient", email="brenda@example.com", phone="+14165550142"
+        ),
+        alpha_request=make_consult_request(alpha, name="Arthur Alphapatient", email="arthur@example.com"),
         olivia=make_user("olivia", superuser=True),
         alice=make_manager("alice", alpha),
         bruno=make_manager("bruno", bravo),
@@ -68,9 +93,7 @@ def cast():
         ann=make_therapist(
             first_name="Ann", last_name="Alphason", slug="ann-alphason", locations=[alpha_main]
         ),
-        bea=make_therapist(
-            first_name="Bea", last_name="Bravoman", slug="bea-bravoman", locations=[bravo_yonge]
-        ),
+        bea=bea,
         sam=make_therapist(
             first_name="Sam",
             last_name="Sharedford",
@@ -98,6 +121,7 @@ def snapshot_of_bravo(cast):
             Therapist.locations.through.objects.filter(location__clinic=cast.bravo).values_list()
         ),
         "managers": list(cast.bravo.managers.values_list("pk", flat=True)),
+        "consult_requests": list(ConsultRequest.objects.filter(clinic=cast.bravo).values()),
     }
 
 
@@ -106,7 +130,12 @@ def url(model: str, kind: str, *args) -> str:
 
 
 def bravo_object(cast, model: str):
-    return {"clinic": cast.bravo, "location": cast.bravo_yonge, "therapist": cast.bea}[model]
+    return {
+        "clinic": cast.bravo,
+        "location": cast.bravo_yonge,
+        "therapist": cast.bea,
+        "consultrequest": cast.bravo_request,
+    }[model]
 
 
 def form_data(response) -> dict:
@@ -137,7 +166,7 @@ def form_data(response) -> dict:
 
 # Alice against clinic B: every model, every kind of admin URL.
 
-SCOPED_MODELS = ["clinic", "location", "therapist"]
+SCOPED_MODELS = ["clinic", "location", "therapist", "consultrequest"]
 
 
 @pytest.mark.parametrize("model", SCOPED_MODELS)
@@ -279,6 +308,9 @@ def test_it_never_autocompletes_users_for_a_manager(client, cast):
         ("therapist", "export_admin_action"),
         ("location", "delete_selected"),
         ("location", "export_admin_action"),
+        ("consultrequest", "mark_contacted"),
+        ("consultrequest", "mark_closed"),
+        ("consultrequest", "delete_selected"),
     ],
 )
 def test_it_ignores_the_other_clinics_records_in_bulk_actions(client, cast, model, action):
@@ -642,3 +674,34 @@ def test_it_lists_therapists_in_a_constant_number_of_queries(client, cast, djang
         response = client.get(url("therapist", "changelist"))
 
     assert len(response.context["cl"].result_list) == 12
+
+
+def test_it_lets_a_manager_work_their_own_consult_requests_and_records_who_did_it(client, cast):
+    client.force_login(cast.alice)
+    change = url("consultrequest", "change", cast.alpha_request.pk)
+
+    page = client.get(change)
+    response = client.post(change, {"status": "contacted", "clinic_notes": "Left a voicemail."})
+
+    assert page.status_code == 200 and "Arthur Alphapatient" in page.content.decode()
+    assert_shows_nothing_of_bravo(page)
+    assert response.status_code == 302
+    cast.alpha_request.refresh_from_db()
+    assert (cast.alpha_request.status, cast.alpha_request.clinic_notes) == ("contacted", "Left a voicemail.")
+    assert cast.alpha_request.name == "Arthur Alphapatient"  # what the patient sent is read-only
+    assert LogEntry.objects.filter(user=cast.alice, object_id=str(cast.alpha_request.pk)).exists()
+
+
+def test_it_does_not_let_anyone_invent_a_consult_request_in_the_admin(client, cast):
+    client.force_login(cast.olivia)
+
+    assert client.get(url("consultrequest", "add")).status_code == 403
+
+
+def test_it_shows_a_manager_only_their_clinics_consult_requests(client, cast):
+    client.force_login(cast.alice)
+
+    response = client.get(url("consultrequest", "changelist"))
+
+    assert "Arthur Alphapatient" in response.content.decode()
+    assert_shows_nothing_of_bravo(response)

@@ -410,3 +410,26 @@ def test_concurrent_submissions_on_sqlite_are_all_saved(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "12 []"
+
+
+def test_on_the_demo_data_a_winnipeg_request_reaches_winnipeg_manager_only(client, settings):
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    from django.contrib.auth import get_user_model
+
+    from therapists.models import Therapist
+
+    users = get_user_model().objects
+    winnipeg, toronto = users.get(username="winnipeg-manager"), users.get(username="toronto-manager")
+    therapist = Therapist.objects.published().filter(locations__clinic__managers=winnipeg).first()
+
+    assert send(client, therapist, name="Wanda Winnipatient").status_code == 302
+    changelist = reverse("admin:therapists_consultrequest_changelist")
+    client.force_login(winnipeg)
+    seen_by_winnipeg = client.get(changelist).content.decode()
+    client.force_login(toronto)
+    seen_by_toronto = client.get(changelist).content.decode()
+
+    assert "Wanda Winnipatient" in seen_by_winnipeg
+    assert "Wanda Winnipatient" not in seen_by_toronto
+    assert len(mail.outbox) == 1
