@@ -49,9 +49,14 @@ def therapist_detail(request, slug):
         {area for specialty in therapist.specialties.all() for area in specialty.body_areas.all()},
         key=lambda area: (area.position, area.name),
     )
-    return render(
-        request, "therapists/therapist_detail.html", {"therapist": therapist, "body_areas": body_areas}
-    )
+    clinic = _consult_clinic(therapist.locations.all())
+    context = {
+        "therapist": therapist,
+        "body_areas": body_areas,
+        "consult_clinic": clinic,
+        "consult_form": _consult_form(clinic, therapist) if clinic else None,
+    }
+    return render(request, "therapists/therapist_detail.html", context)
 
 
 def clinic_detail(request, slug):
@@ -70,17 +75,26 @@ def clinic_detail(request, slug):
         {t for location in clinic.locations.all() for t in location.published_therapists},
         key=lambda t: (t.last_name, t.first_name, t.pk),
     )
-    return render(request, "therapists/clinic_detail.html", {"clinic": clinic, "therapists": therapists})
+    context = {"clinic": clinic, "therapists": therapists, "consult_form": _consult_form(clinic, None)}
+    return render(request, "therapists/clinic_detail.html", context)
 
 
-def _clinics_of(therapist):
-    return Clinic.objects.filter(locations__therapists=therapist).distinct().order_by("name", "id")
+def _consult_clinic(locations) -> Clinic | None:
+    """The clinic that receives a therapist's consult requests: of the clinics they
+    practise at, the first by name. The consent text names it."""
+    clinics = [location.clinic for location in locations]
+    return min(clinics, key=lambda clinic: (clinic.name, clinic.pk), default=None)
+
+
+def _consult_form(clinic, therapist, data=None) -> ConsultRequestForm:
+    labels = {"consent_label": leads.consent_text(clinic, therapist), "marketing_label": leads.MARKETING_TEXT}
+    return ConsultRequestForm(data, **labels)
 
 
 @ratelimit(key="ip", rate=lambda group, request: settings.CONSULT_RATE_LIMIT, method="POST", block=False)
 def consult_therapist(request, slug):
     therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
-    clinic = _clinics_of(therapist).first()
+    clinic = _consult_clinic(therapist.locations.select_related("clinic"))
     if clinic is None:
         raise Http404("This therapist is not taking requests.")
     return _consult(request, clinic, therapist)
@@ -92,15 +106,14 @@ def consult_clinic(request, slug):
 
 
 def _consult(request, clinic, therapist):
-    labels = {"consent_label": leads.consent_text(clinic, therapist), "marketing_label": leads.MARKETING_TEXT}
     context = {"clinic": clinic, "therapist": therapist}
     if request.method != "POST":
-        context["form"] = ConsultRequestForm(**labels)
+        context["form"] = _consult_form(clinic, therapist)
         return render(request, "therapists/consult_form.html", context)
     if getattr(request, "limited", False):
         return render(request, "therapists/consult_limited.html", context, status=429)
 
-    form = ConsultRequestForm(request.POST, **labels)
+    form = _consult_form(clinic, therapist, request.POST)
     if form.is_spam:
         return render(request, "therapists/consult_rejected.html", context, status=400)
     if not form.is_valid():

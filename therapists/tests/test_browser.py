@@ -188,3 +188,39 @@ def test_nothing_on_the_pages_is_fetched_from_another_site(page, winnipeg_massag
     page.wait_for_load_state("networkidle")
 
     assert requested and all(url.startswith(live_server.url) for url in requested)
+
+
+def test_a_patient_books_a_free_consult_from_a_profile(page, winnipeg_massage, settings):
+    from django.core import mail
+
+    from therapists.models import ConsultRequest
+
+    settings.CONSULT_MIN_FILL_SECONDS = 0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    therapist = winnipeg_massage["middle"]
+    clinic = therapist.locations.get().clinic
+    clinic.email = "desk@clinic.example"
+    clinic.save()
+    page.goto(therapist.get_absolute_url())
+
+    form = page.locator("form.consult-form")
+    form.get_by_label("Your name").fill("Sam Patient")
+    form.get_by_label("Email", exact=True).fill("sam@example.com")
+    form.get_by_label("Phone", exact=True).fill("204 555 0199")
+    form.get_by_label("Where does it hurt?").select_option("back")
+    form.get_by_label("Phone call").check()
+    form.get_by_label("When is a good time to reach you?").fill("weekday mornings")
+    form.get_by_role("button", name="Send my request").click()
+
+    # The consent box was left unticked: the form says so and keeps what was typed.
+    assert form.get_by_text("only send your request if you agree").is_visible()
+    assert form.get_by_label("Your name").input_value() == "Sam Patient"
+    assert not ConsultRequest.objects.exists()
+
+    page.locator("form.consult-form #id_consent").check()
+    page.locator("form.consult-form").get_by_role("button", name="Send my request").click()
+
+    page.wait_for_url("**/consult/sent/?ref=*")
+    assert page.get_by_role("heading", name="Your request has been sent").is_visible()
+    assert ConsultRequest.objects.get().therapist == therapist
+    assert [message.to for message in mail.outbox] == [["desk@clinic.example"]]

@@ -433,3 +433,25 @@ def test_on_the_demo_data_a_winnipeg_request_reaches_winnipeg_manager_only(clien
     assert "Wanda Winnipatient" in seen_by_winnipeg
     assert "Wanda Winnipatient" not in seen_by_toronto
     assert len(mail.outbox) == 1
+
+
+def test_the_therapist_profile_and_the_clinic_page_carry_the_consult_form(client, therapist, clinic):
+    profile = client.get(therapist.get_absolute_url()).content.decode()
+    clinic_page = client.get(clinic.get_absolute_url()).content.decode()
+
+    assert f'action="{reverse("therapists:therapist-consult", args=[therapist.slug])}"' in profile
+    assert leads.consent_text(clinic, therapist) in profile
+    assert f'action="{reverse("therapists:clinic-consult", args=[clinic.slug])}"' in clinic_page
+    assert leads.consent_text(clinic) in clinic_page
+    assert "csrfmiddlewaretoken" in profile and "csrfmiddlewaretoken" in clinic_page
+
+
+def test_a_therapist_at_two_clinics_sends_requests_to_the_one_the_form_names(client, therapist, clinic):
+    other = make_clinic("Aardvark Rehab", slug="aardvark-rehab", email="desk@aardvark.example")
+    therapist.locations.add(make_location(other))
+
+    profile = client.get(therapist.get_absolute_url()).content.decode()
+    send(client, therapist)
+
+    assert leads.consent_text(other, therapist) in profile
+    assert ConsultRequest.objects.get().clinic == other
