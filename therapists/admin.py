@@ -243,6 +243,22 @@ class ClinicScopedAdmin(ClinicScopedChoices):
         return self.get_queryset(request).values_list("pk", flat=True)
 
 
+def update_and_log(request, queryset, message: str, **changes) -> int:
+    """A bulk action's update, recorded in each object's admin history like a form save."""
+    objects = list(queryset)
+    count = queryset.model._default_manager.filter(pk__in=[obj.pk for obj in objects]).update(
+        updated_at=timezone.now(), **changes
+    )
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk,
+        queryset=objects,
+        action_flag=CHANGE,
+        change_message=message,
+        single_object=len(objects) == 1,
+    )
+    return count
+
+
 class ManagedClinicFilter(admin.SimpleListFilter):
     """Filter by clinic, listing only the clinics the user manages."""
 
@@ -513,34 +529,20 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     def practises_at(self, therapist):
         return "; ".join(str(location) for location in therapist.visible_locations)
 
-    def _update_listing(self, request, queryset, message: str, **changes) -> int:
-        therapists = list(queryset)
-        count = queryset.model._default_manager.filter(pk__in=[t.pk for t in therapists]).update(
-            updated_at=timezone.now(), **changes
-        )
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=therapists,
-            action_flag=CHANGE,
-            change_message=message,
-            single_object=len(therapists) == 1,
-        )
-        return count
-
     @admin.action(description="Publish selected therapists", permissions=["change"])
     def publish(self, request, queryset):
-        count = self._update_listing(request, queryset, "Published.", is_published=True)
+        count = update_and_log(request, queryset, "Published.", is_published=True)
         self.message_user(request, f"{count} therapist(s) published.", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected therapists", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = self._update_listing(request, queryset, "Unpublished.", is_published=False)
+        count = update_and_log(request, queryset, "Unpublished.", is_published=False)
         self.message_user(request, f"{count} therapist(s) unpublished: patients no longer find them.")
 
     @admin.action(description="Mark selected therapists as verified today", permissions=["change"])
     def mark_verified_today(self, request, queryset):
         today = timezone.localdate()
-        count = self._update_listing(request, queryset, f"Verified on {today:%Y-%m-%d}.", last_verified=today)
+        count = update_and_log(request, queryset, f"Verified on {today:%Y-%m-%d}.", last_verified=today)
         self.message_user(request, f"{count} therapist(s) marked as verified on {today:%Y-%m-%d}.")
 
 
@@ -614,18 +616,8 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
         return consult.notified_at is not None
 
     def _set_status(self, request, queryset, status: str) -> None:
-        consults = list(queryset)
-        count = queryset.model._default_manager.filter(pk__in=[c.pk for c in consults]).update(
-            status=status, updated_at=timezone.now()
-        )
         label = ConsultStatus(status).label
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=consults,
-            action_flag=CHANGE,
-            change_message=f"Marked {label.lower()}.",
-            single_object=len(consults) == 1,
-        )
+        count = update_and_log(request, queryset, f"Marked {label.lower()}.", status=status)
         self.message_user(request, f"{count} request(s) marked {label.lower()}.", messages.SUCCESS)
 
     @admin.action(description="Mark selected requests as contacted", permissions=["change"])
