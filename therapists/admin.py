@@ -35,8 +35,6 @@ from therapists.models import (
 )
 from therapists.resources import LocationResource, TherapistResource
 
-CLINIC_MANAGERS_GROUP = "Clinic managers"
-
 
 def managed_clinics(user) -> QuerySet[Clinic]:
     """The clinics `user` may see in the admin: all for the site operator, else their own."""

@@ -13,6 +13,11 @@ from therapists.models import Clinic, ConsultRequest, Location, Therapist
 SENT_SALT = "therapists.consult.sent"
 SENT_MAX_AGE = 60 * 60  # seconds the confirmation page can be reopened
 
+# Per client IP. The rate is read from settings on each request, so overrides take effect.
+limit_consult_requests = ratelimit(
+    key="ip", rate=lambda group, request: settings.CONSULT_RATE_LIMIT, method="POST", block=False
+)
+
 # Links on the home page: (label, query string), each a real shareable search.
 POPULAR_SEARCHES = [
     ("Massage therapists in Winnipeg", "where=Winnipeg&discipline=massage"),
@@ -91,7 +96,7 @@ def _consult_form(clinic, therapist, data=None) -> ConsultRequestForm:
     return ConsultRequestForm(data, **labels)
 
 
-@ratelimit(key="ip", rate=lambda group, request: settings.CONSULT_RATE_LIMIT, method="POST", block=False)
+@limit_consult_requests
 def consult_therapist(request, slug):
     therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
     clinic = _consult_clinic(therapist.locations.select_related("clinic"))
@@ -100,7 +105,7 @@ def consult_therapist(request, slug):
     return _consult(request, clinic, therapist)
 
 
-@ratelimit(key="ip", rate=lambda group, request: settings.CONSULT_RATE_LIMIT, method="POST", block=False)
+@limit_consult_requests
 def consult_clinic(request, slug):
     return _consult(request, get_object_or_404(Clinic, slug=slug), None)
 
