@@ -8,23 +8,38 @@ its message is shown, and text is cleaned before anything reaches the database.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, Case, ExpressionWrapper, Q, When
+from django.db.models import F
 from django.http import QueryDict
 
 from therapists import gazetteer, geo
-from therapists.models import BodyArea, Discipline, Language, Location, PlaceKind, Specialty, Therapist
+from therapists.models import (
+    BodyArea,
+    Discipline,
+    Language,
+    Location,
+    PlaceKind,
+    Ranked,
+    Specialty,
+    Therapist,
+    chord_squared,
+)
 
 DEFAULT_RADIUS_KM = 25
 MIN_RADIUS_KM = 1
 MAX_RADIUS_KM = 500
 RADIUS_CHOICES_KM = [5, 10, 25, 50, 100, 250, 500]
 PER_PAGE = 20
+# Deeper pages are refused: nobody reads a thousand therapists, and each page
+# costs more than the one before it.
+MAX_PAGES = 50
+# Matches are counted exactly up to this many; past it the page says "100+".
+COUNT_UP_TO = 100
 # Longest value kept from any query parameter (characters); the rest is cut off.
 MAX_PARAMETER_LENGTH = 200
 TRUE_VALUES = {"1", "true", "on", "yes"}
@@ -99,10 +114,12 @@ class Chip:
 
 @dataclass
 class SearchResults:
-    page: Page
+    page: PageInfo
     results: list[Result]
-    # Therapists that match: within the radius when there is an origin.
+    # Therapists that match (within the radius when there is an origin), counted
+    # up to a cap: when `count_is_capped` there are more than `count`.
     count: int
+    count_is_capped: bool
     origin: Origin | None
     radius_km: float
     place_match: gazetteer.PlaceMatch | None
@@ -339,7 +356,7 @@ class TherapistFilter(django_filters.FilterSet):
         return "?" + urlencode(pairs)
 
 
-def _page_number(raw: str | None, num_pages: int) -> tuple[int, list[str]]:
+def _page_number(raw: str | None) -> tuple[int, list[str]]:
     if not raw:
         return 1, []
     try:
@@ -348,77 +365,156 @@ def _page_number(raw: str | None, num_pages: int) -> tuple[int, list[str]]:
         return 1, ["The page number was not a number, so here is the first page."]
     if number < 1:
         return 1, ["Pages start at 1, so here is the first page."]
-    if number > num_pages:
-        pages = "is only 1 page" if num_pages == 1 else f"are only {num_pages} pages"
-        return num_pages, [f"There {pages} of results, so here is the last one."]
+    if number > MAX_PAGES:
+        return MAX_PAGES, [
+            f"Only the first {MAX_PAGES} pages can be shown, so here is page {MAX_PAGES}. "
+            "A filter or a smaller distance narrows the search."
+        ]
     return number, []
+
+
+@dataclass
+class PageInfo:
+    """One page of results, found without counting every match (see `search`)."""
+
+    number: int
+    has_next: bool
+    # The number of pages when every match was counted, else None.
+    last: int | None = None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _row_window(rows: list, number: int) -> tuple[int, list, list[str]]:
+    """The page `number` of `rows`, or the last page that has rows when there is none."""
+    last = max(1, math.ceil(len(rows) / PER_PAGE))
+    if number > last:
+        pages = "is only 1 page" if last == 1 else f"are only {last} pages"
+        return last, rows[(last - 1) * PER_PAGE :], [f"There {pages} of results, so here is the last one."]
+    offset = (number - 1) * PER_PAGE
+    return number, rows[offset : offset + PER_PAGE], []
 
 
 def search(data: QueryDict | None, page: str | None = None) -> tuple[TherapistFilter, SearchResults]:
     """Run a patient search from query parameters: the FilterSet for the form, and one page of results.
 
-    A results page costs the same number of queries however many therapists match:
-    a count, the page's therapists (with their discipline), their languages and
-    their locations with clinics, plus resolving the place and the form's choices.
+    Matches are never all counted: each search asks for one row more than the page
+    needs (and at least `COUNT_UP_TO`), so the page knows whether another follows,
+    and the count is exact up to that many ("100+" past it). Near a place, the
+    nearest are found by `TherapistQuerySet.nearest`, which reads only the rows
+    near the origin. A page costs a bounded number of queries however many match.
     """
     filterset = TherapistFilter(data, queryset=Therapist.objects.published())
-    therapists = filterset.qs.select_related("discipline").prefetch_related("languages")
+    therapists = filterset.qs
     locations = filterset.matching_locations()
     radius, radius_messages = filterset.radius_km()
     origin, place_match, origin_messages = filterset.origin()
+    number, page_messages = _page_number(page)
     messages = [*filterset.notices, *filterset.error_messages(), *radius_messages, *origin_messages]
+    wanted = max(number * PER_PAGE, COUNT_UP_TO) + 1
+    by_name = filterset.value("sort") == "name"
 
-    by_name = ("last_name", "first_name", "pk")
+    beyond: list[Ranked] = []
     if origin is not None:
-        chord = geo.chord_for_distance_km(radius)
-        nearby = therapists.near(origin.point, MAX_RADIUS_KM, locations).annotate(
-            beyond=ExpressionWrapper(Q(chord_sq__gt=chord * chord), output_field=BooleanField())
-        )
-        within = nearby.filter(beyond=False)
-        if filterset.value("sort") == "name":
-            within = within.order_by(*by_name)
-        paginator = Paginator(within, PER_PAGE)
-        number, page_messages = _page_number(page, paginator.num_pages)
-        messages += page_messages
-        if paginator.count < PER_PAGE:
-            # Too few within the radius to fill a page: add the nearest beyond it.
-            # Still one query: those within come first, in the order asked for.
-            if filterset.value("sort") == "name":
-                order = ("beyond", Case(When(beyond=True, then="chord_sq")), *by_name)
-            else:
-                order = ("beyond", "chord_sq", "pk")
-            rows = list(nearby.order_by(*order)[:PER_PAGE])
-            page_obj = paginator.page(1)
+        if by_name:
+            rows = [
+                Ranked(*row) for row in therapists.by_name_within(origin.point, radius, locations)[:wanted]
+            ]
         else:
-            page_obj = paginator.page(number)
-            rows = list(page_obj.object_list)
+            rows = therapists.nearest(origin.point, wanted, radius, locations)
+        number, page_rows, window_messages = _row_window(rows, number)
+        if len(rows) < PER_PAGE:
+            # Too few within the radius to fill a page: add the nearest beyond it.
+            shown_ids = {row.therapist_id for row in rows}
+            nearest = therapists.nearest(origin.point, PER_PAGE, MAX_RADIUS_KM, locations, start_km=radius)
+            beyond = [row for row in nearest if row.therapist_id not in shown_ids][: PER_PAGE - len(rows)]
+        located = _nearest_locations([*page_rows, *beyond], origin.point, locations)
     elif filterset.wants_a_place():
         # The place could not be found or the coordinates were unusable: say so
         # rather than list the whole country as if it were nearby.
-        paginator = Paginator(therapists.none(), PER_PAGE)
-        page_obj, rows = paginator.page(1), []
+        rows, page_rows, window_messages, located = [], [], [], {}
     else:
-        paginator = Paginator(therapists.practising_at(locations), PER_PAGE)
-        number, page_messages = _page_number(page, paginator.num_pages)
-        messages += page_messages
-        page_obj = paginator.page(number)
-        rows = list(page_obj.object_list)
+        listed = therapists.practising_at(locations).values_list("pk", "location_id")[:wanted]
+        rows, location_ids = [], {}
+        for pk, location_id in listed:
+            rows.append(Ranked(pk, None))
+            location_ids[pk] = location_id
+        number, page_rows, window_messages = _row_window(rows, number)
+        shown = Location.objects.select_related("clinic").in_bulk(
+            [location_ids[r.therapist_id] for r in page_rows]
+        )
+        located = {row.therapist_id: shown[location_ids[row.therapist_id]] for row in page_rows}
+    messages += [*page_messages, *window_messages]
 
-    shown_locations = Location.objects.select_related("clinic").in_bulk([row.location_id for row in rows])
-    results = []
-    for therapist in rows:
-        location = shown_locations[therapist.location_id]
-        result = Result(therapist, location)
-        if origin is not None:
-            result.distance_km = geo.distance_km(origin.point, location.point)
-            result.beyond_radius = therapist.beyond
-        results.append(result)
+    results = _results([*page_rows, *beyond], located, origin, radius, len(page_rows))
     return filterset, SearchResults(
-        page=page_obj,
+        page=PageInfo(
+            number,
+            has_next=len(rows) > number * PER_PAGE,
+            last=None if len(rows) >= wanted else max(1, math.ceil(len(rows) / PER_PAGE)),
+        ),
         results=results,
-        count=paginator.count,
+        count=min(len(rows), wanted - 1),
+        count_is_capped=len(rows) >= wanted,
         origin=origin,
         radius_km=radius,
         place_match=place_match,
         messages=messages,
     )
+
+
+def _nearest_locations(rows: list[Ranked], origin: geo.Point, locations) -> dict[int, Location]:
+    """Each ranked therapist's nearest location among `locations` (ties: lowest id), with its clinic.
+
+    One query: the candidates are the therapists' locations no farther than the
+    farthest of them was ranked at, with their chords computed as the ranking did.
+    """
+    if not rows:
+        return {}
+    farthest = max(row.chord_sq for row in rows)
+    candidates = (
+        locations.filter(therapists__in=[row.therapist_id for row in rows])
+        .annotate(chord_sq=chord_squared(origin), therapist_id=F("therapists"))
+        .filter(chord_sq__lte=farthest)
+        .select_related("clinic")
+    )
+    nearest: dict[int, Location] = {}
+    for location in candidates:
+        best = nearest.get(location.therapist_id)
+        if best is None or (location.chord_sq, location.pk) < (best.chord_sq, best.pk):
+            nearest[location.therapist_id] = location
+    return nearest
+
+
+def _results(
+    rows: list[Ranked], located: dict[int, Location], origin: Origin | None, radius: float, within: int
+) -> list[Result]:
+    """The page's therapists (with discipline and languages) at their locations, in `rows` order;
+    rows after the first `within` are the nearest beyond the radius."""
+    therapists = (
+        Therapist.objects.select_related("discipline")
+        .prefetch_related("languages")
+        .in_bulk([row.therapist_id for row in rows])
+    )
+    results = []
+    for index, row in enumerate(rows):
+        location = located[row.therapist_id]
+        result = Result(therapists[row.therapist_id], location, beyond_radius=index >= within)
+        if origin is not None:
+            result.distance_km = geo.distance_km(origin.point, location.point)
+        results.append(result)
+    return results

@@ -1,8 +1,10 @@
+import math
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Cos, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 
@@ -332,6 +334,10 @@ class Gender(models.TextChoices):
 
 
 MAX_SEARCH_WORDS = 8
+# Nearest-first search starts with a circle this wide (km) and grows it at most
+# this many times per round. A city centre holds a page of therapists within a km.
+NEAREST_START_KM = 1.0
+NEAREST_MAX_GROWTH = 8.0
 MAX_SEARCH_WORD_LENGTH = 40
 
 
@@ -417,29 +423,71 @@ class TherapistQuerySet(models.QuerySet):
             .order_by("last_name", "first_name", "pk")
         )
 
-    def near(self, origin: geo.Point, within_km: float, locations: "LocationQuerySet | None" = None):
-        """Therapists practising within `within_km` of `origin`, nearest first.
+    def ranked_within(self, origin: geo.Point, radius_km: float, locations: "LocationQuerySet | None" = None):
+        """One row per therapist practising within `radius_km` of `origin`: `therapist_id`
+        and `chord_sq`, the squared chord (km²) to their nearest location among
+        `locations` (default: any). Nearest first, ties broken by therapist id.
 
-        Each therapist appears once, ranked by their nearest location among
-        `locations` (default: any). Annotates `location_id` (that location) and
-        `chord_sq` (the squared straight-line distance to it, km², for ordering and
-        radius tests; show people `geo.distance_km` instead). Ties break by id, so
-        pages never repeat or skip anyone.
+        Reads only the locations inside the circle's bounding box (the latitude and
+        longitude index); each candidate's therapist filters are checked by id.
         """
         locations = Location.objects.all() if locations is None else locations
-        nearby = locations.within(origin, within_km)
-        nearest = nearby.filter(therapists=OuterRef("pk")).order_by("chord_sq", "pk")
         return (
-            # The uncorrelated IN list comes from the latitude/longitude index, so only
-            # therapists inside the bounding box get their nearest location computed.
-            self.filter(pk__in=nearby.values("therapists"))
-            .annotate(
-                location_id=Subquery(nearest.values("pk")[:1]),
-                chord_sq=Subquery(nearest.values("chord_sq")[:1]),
-            )
-            .filter(location_id__isnull=False)
-            .order_by("chord_sq", "pk")
+            locations.within(origin, radius_km)
+            .filter(Exists(self.filter(pk=OuterRef("therapists"))))
+            .values(therapist_id=F("therapists"))
+            .annotate(nearest_chord_sq=Min("chord_sq"))
+            .order_by("nearest_chord_sq", "therapist_id")
+            .values_list("therapist_id", "nearest_chord_sq")
         )
+
+    def nearest(
+        self,
+        origin: geo.Point,
+        count: int,
+        within_km: float,
+        locations: "LocationQuerySet | None" = None,
+        start_km: float = NEAREST_START_KM,
+    ) -> list["Ranked"]:
+        """The `count` therapists nearest `origin` within `within_km`, nearest first.
+
+        Exactly what ranking every row would give (distance, then id), without
+        reading every row: it searches a circle that starts at `start_km` and grows
+        until it holds `count` therapists or reaches `within_km`. Rows inside a
+        circle are final, because its bounding box holds everything nearer. Each
+        round is one query; the radius at least doubles, so a search costs at most
+        about a dozen queries however many therapists there are.
+        """
+        radius = min(start_km, within_km)
+        while True:
+            rows = [Ranked(*row) for row in self.ranked_within(origin, radius, locations)[:count]]
+            if len(rows) >= count or radius >= within_km:
+                return rows
+            # Grow to the radius that should hold `count` at the density seen so far.
+            growth = math.sqrt(count / len(rows)) * 1.25 if rows else NEAREST_MAX_GROWTH
+            radius = min(within_km, radius * min(max(growth, 2.0), NEAREST_MAX_GROWTH))
+
+    def by_name_within(
+        self, origin: geo.Point, radius_km: float, locations: "LocationQuerySet | None" = None
+    ):
+        """Therapists practising within `radius_km` of `origin`, by name: rows of
+        `pk` and `chord_sq` (km², to their nearest location among `locations`)."""
+        locations = Location.objects.all() if locations is None else locations
+        nearby = locations.within(origin, radius_km)
+        nearest = nearby.filter(therapists=OuterRef("pk")).order_by("chord_sq")
+        return (
+            self.filter(pk__in=nearby.values("therapists"))
+            .annotate(chord_sq=Subquery(nearest.values("chord_sq")[:1]))
+            .order_by("last_name", "first_name", "pk")
+            .values_list("pk", "chord_sq")
+        )
+
+
+class Ranked(NamedTuple):
+    """A therapist in distance order: id and squared chord (km²) to their nearest location."""
+
+    therapist_id: int
+    chord_sq: float
 
 
 class Therapist(models.Model):
