@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from geopy.distance import geodesic
 
-from therapists.models import BodyArea, Language, Location, Specialty
+from therapists.models import BodyArea, Language, Specialty
 from therapists.tests.factories import WINNIPEG, make_clinic, make_location, make_place, make_therapist
 
 pytestmark = pytest.mark.django_db

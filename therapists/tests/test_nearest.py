@@ -1,0 +1,210 @@
+"""Nearest-first ranking checked against a brute-force oracle on generated data.
+
+The oracle reads every row and ranks in Python with the same arithmetic as the
+database (squared chords between the stored Earth-centred coordinates, then
+therapist id), so the search must return exactly its order: in dense and sparse
+places, across the antimeridian, near the North Pole, with exact ties, at the
+radius edge and with location-level and therapist-level filters.
+"""
+
+import random
+from dataclasses import dataclass
+
+import pytest
+from django.http import QueryDict
+
+from therapists import filters, geo
+from therapists.models import Clinic, Discipline, Language, Location, Therapist
+
+pytestmark = pytest.mark.django_db
+
+WINNIPEG = geo.Point(49.8844, -97.14704)
+# (centre, spread in degrees, locations): a city, a town straddling the
+# antimeridian and a settlement by the North Pole.
+CLUSTERS = [
+    (WINNIPEG, 0.25, 260),
+    (geo.Point(65.0, 180.0), 0.8, 90),
+    (geo.Point(89.6, 0.0), 0.3, 60),
+]
+
+
+def generate(seed: int = 7) -> None:
+    """Clinics, locations and therapists, about a tenth sharing an exact address
+    and most locations shared by several therapists (exact distance ties)."""
+    rng = random.Random(seed)
+    disciplines = list(Discipline.objects.order_by("pk"))
+    languages = list(Language.objects.order_by("pk"))
+    clinics = Clinic.objects.bulk_create(
+        Clinic(name=f"Clinic {n}", slug=f"clinic-{n}", direct_billing=rng.random() < 0.6) for n in range(40)
+    )
+    points: list[tuple[float, float]] = []
+    for centre, spread, count in CLUSTERS:
+        for _ in range(count):
+            if points and rng.random() < 0.1:
+                points.append(rng.choice(points))  # the same address as another location
+                continue
+            latitude = min(90.0, max(-90.0, rng.gauss(centre.latitude, spread / 3)))
+            longitude = rng.gauss(centre.longitude, spread)
+            longitude = (longitude + 180) % 360 - 180  # wrap across the antimeridian
+            points.append((round(latitude, 6), round(longitude, 6)))
+    locations = Location.objects.bulk_create(
+        Location(
+            clinic=rng.choice(clinics),
+            name=f"Location {n}",
+            street=f"{n} Main Street",
+            city="Somewhere",
+            province="MB",
+            postal_code="R3C 4T3",
+            latitude=latitude,
+            longitude=longitude,
+            wheelchair_accessible=rng.random() < 0.5,
+        )
+        for n, (latitude, longitude) in enumerate(points)
+    )
+    therapists = Therapist.objects.bulk_create(
+        Therapist(
+            first_name="Pat",
+            last_name=f"Tester{n:04d}",
+            slug=f"pat-tester-{n}",
+            discipline=rng.choice(disciplines),
+            accepting_new_patients=rng.random() < 0.6,
+            offers_virtual_care=rng.random() < 0.3,
+            is_published=rng.random() < 0.9,
+        )
+        for n in range(len(locations) * 2)
+    )
+    works_at, speaks = Therapist.locations.through, Therapist.languages.through
+    pairs = set()
+    for n, therapist in enumerate(therapists):
+        pairs.add((therapist.pk, locations[n % len(locations)].pk))
+        if rng.random() < 0.2:  # a second location, possibly far away
+            pairs.add((therapist.pk, rng.choice(locations).pk))
+    works_at.objects.bulk_create(works_at(therapist_id=t, location_id=loc) for t, loc in sorted(pairs))
+    speaks.objects.bulk_create(
+        speaks(therapist_id=therapist.pk, language_id=language.pk)
+        for therapist in therapists
+        for language in rng.sample(languages, rng.randint(1, 2))
+    )
+
+
+@dataclass
+class Case:
+    query: str
+    therapist_ok: object = lambda therapist: True
+    location_ok: object = lambda location: True
+
+
+CASES = [
+    Case(""),
+    Case("discipline=massage", therapist_ok=lambda t: t.discipline.slug == "massage"),
+    Case("accessible=1", location_ok=lambda loc: loc.wheelchair_accessible),
+    Case(
+        "language=fr&new_patients=1",
+        therapist_ok=lambda t: t.accepting_new_patients and "fr" in {lang.code for lang in t.languages.all()},
+    ),
+    Case(
+        "direct_billing=1&virtual=1",
+        therapist_ok=lambda t: t.offers_virtual_care,
+        location_ok=lambda loc: loc.clinic.direct_billing,
+    ),
+]
+
+ORIGINS = [
+    WINNIPEG,
+    geo.Point(49.95, -97.3),
+    geo.Point(65.0, 179.95),
+    geo.Point(65.2, -179.9),
+    geo.Point(89.9, 45.0),
+    geo.Point(90.0, 0.0),
+]
+
+
+def oracle(origin: geo.Point, case: Case) -> list[tuple[float, int]]:
+    """(squared chord, therapist id) of every matching therapist, nearest first, from every row."""
+    x0, y0, z0 = geo.ecef_km(origin)
+    nearest: dict[int, float] = {}
+    therapists = (
+        Therapist.objects.published()
+        .select_related("discipline")
+        .prefetch_related("languages", "locations__clinic")
+    )
+    for therapist in therapists:
+        if not case.therapist_ok(therapist):
+            continue
+        for location in therapist.locations.all():
+            if not case.location_ok(location):
+                continue
+            dx, dy, dz = location.ecef_x - x0, location.ecef_y - y0, location.ecef_z - z0
+            chord_sq = dx * dx + dy * dy + dz * dz  # the database's arithmetic, in its order
+            nearest[therapist.pk] = min(chord_sq, nearest.get(therapist.pk, chord_sq))
+    return sorted((chord_sq, pk) for pk, chord_sq in nearest.items())
+
+
+def within(ranked, radius_km: float) -> list[int]:
+    limit = geo.chord_for_distance_km(radius_km) ** 2
+    return [pk for chord_sq, pk in ranked if chord_sq <= limit]
+
+
+@pytest.fixture
+def generated(db):
+    generate()
+
+
+@pytest.mark.parametrize("origin", ORIGINS, ids=str)
+def test_search_pages_equal_a_brute_force_ranking_of_every_row(generated, origin):
+    for case in CASES:
+        ranked = oracle(origin, case)
+        for radius in (1, 25, 500):
+            expected = within(ranked, radius)
+            for page in (1, 3):
+                params = f"lat={origin.latitude}&lng={origin.longitude}&radius={radius}&{case.query}"
+                _, results = filters.search(QueryDict(params), str(page))
+                shown = [result.therapist.pk for result in results.within]
+                start = (page - 1) * filters.PER_PAGE
+                if start >= len(expected) and page > 1:
+                    continue  # past the end: the last page is shown instead
+                assert shown == expected[start : start + filters.PER_PAGE], (case.query, radius, page)
+                counted_up_to = max(page * filters.PER_PAGE, filters.COUNT_UP_TO)
+                assert results.count == min(len(expected), counted_up_to), (case.query, radius)
+                if len(expected) < filters.PER_PAGE:
+                    topped_up = within(ranked, filters.MAX_RADIUS_KM)[: filters.PER_PAGE]
+                    assert [r.therapist.pk for r in results.results] == topped_up, (case.query, radius)
+
+
+@pytest.mark.parametrize("start_km", [0.001, 1, 60, 500])
+def test_nearest_equals_the_oracle_however_small_or_large_the_first_circle(generated, start_km):
+    case = CASES[0]
+    for origin in ORIGINS:
+        ranked = oracle(origin, case)
+        for count in (1, 7, 21, 101):
+            for within_km in (3, 40, 500):
+                expected = [
+                    (pk, chord_sq)
+                    for chord_sq, pk in ranked
+                    if chord_sq <= geo.chord_for_distance_km(within_km) ** 2
+                ][:count]
+                got = Therapist.objects.published().nearest(origin, count, within_km, start_km=start_km)
+                assert [(row.therapist_id, row.chord_sq) for row in got] == expected
+
+
+def test_exact_ties_are_broken_by_therapist_id(generated):
+    shared = Location.objects.filter(therapists__is_published=True).order_by("pk").first()
+    colleagues = list(shared.therapists.published().order_by("pk").values_list("pk", flat=True))
+    origin = shared.point
+
+    rows = Therapist.objects.published().nearest(origin, len(colleagues), 0.001)
+
+    assert len(colleagues) >= 2
+    assert [row.therapist_id for row in rows][: len(colleagues)] == colleagues
+
+
+def test_the_counted_total_is_exact_below_the_cap_and_marked_above_it(generated):
+    ranked = oracle(WINNIPEG, CASES[0])
+    params = f"lat={WINNIPEG.latitude}&lng={WINNIPEG.longitude}"
+
+    _, small = filters.search(QueryDict(params + "&radius=5"))
+    _, large = filters.search(QueryDict(params + "&radius=100"))
+
+    assert (small.count, small.count_is_capped) == (len(within(ranked, 5)), False)
+    assert len(within(ranked, 100)) > filters.COUNT_UP_TO
+    assert (large.count, large.count_is_capped) == (filters.COUNT_UP_TO, True)
