@@ -365,11 +365,6 @@ def _page_number(raw: str | None) -> tuple[int, list[str]]:
         return 1, ["The page number was not a number, so here is the first page."]
     if number < 1:
         return 1, ["Pages start at 1, so here is the first page."]
-    if number > MAX_PAGES:
-        return MAX_PAGES, [
-            f"Only the first {MAX_PAGES} pages can be shown, so here is page {MAX_PAGES}. "
-            "A filter or a smaller distance narrows the search."
-        ]
     return number, []
 
 
@@ -423,7 +418,8 @@ def search(data: QueryDict | None, page: str | None = None) -> tuple[TherapistFi
     locations = filterset.matching_locations()
     radius, radius_messages = filterset.radius_km()
     origin, place_match, origin_messages = filterset.origin()
-    number, page_messages = _page_number(page)
+    requested, page_messages = _page_number(page)
+    number = min(requested, MAX_PAGES)
     messages = [*filterset.notices, *filterset.error_messages(), *radius_messages, *origin_messages]
     wanted = max(number * PER_PAGE, COUNT_UP_TO) + 1
     by_name = filterset.value("sort") == "name"
@@ -459,6 +455,11 @@ def search(data: QueryDict | None, page: str | None = None) -> tuple[TherapistFi
         )
         located = {row.therapist_id: shown[location_ids[row.therapist_id]] for row in page_rows}
     messages += [*page_messages, *window_messages]
+    if requested > number == MAX_PAGES:
+        messages.append(
+            f"Only the first {MAX_PAGES} pages can be shown, so here is page {MAX_PAGES}. "
+            "A filter or a smaller distance narrows the search."
+        )
 
     results = _results([*page_rows, *beyond], located, origin, radius, len(page_rows))
     return filterset, SearchResults(

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from geopy.distance import geodesic
 
+from therapists import filters
 from therapists.models import BodyArea, Language, Specialty
 from therapists.tests.factories import WINNIPEG, make_clinic, make_location, make_place, make_therapist
 
@@ -111,6 +112,42 @@ def test_it_shows_20_a_page_with_the_total_count(client, winnipeg):
     assert response.context["results"].count == 25
     assert "25 therapists within 25 km" in response.content.decode()
     assert "Page 2 of 2" in response.content.decode()
+
+
+def test_past_a_hundred_matches_the_count_says_100_plus(client, winnipeg):
+    for n in range(105):
+        make_therapist(locations=[make_location(at=east_of_winnipeg(n * 0.1 + 0.1))])
+
+    response = search(client, where="Winnipeg")
+
+    assert response.context["results"].count_is_capped
+    assert "100+ therapists within 25 km" in response.content.decode()
+    assert "Page 1</span>" in response.content.decode()  # no "of N": not every match was counted
+    assert 'rel="next"' in response.content.decode()
+
+
+def test_a_page_past_the_deepest_allowed_shows_the_deepest_and_says_why(client, winnipeg, monkeypatch):
+    monkeypatch.setattr(filters, "MAX_PAGES", 2)
+    for km in range(45):
+        make_therapist(locations=[make_location(at=east_of_winnipeg(km * 0.5 + 0.1))])
+
+    response = search(client, where="Winnipeg", page=7)
+
+    assert response.context["results"].page.number == 2
+    assert len(shown(response)) == 20
+    assert "Only the first 2 pages can be shown" in response.content.decode()
+
+
+def test_the_last_page_has_no_next_link(client, winnipeg):
+    for km in range(40):
+        make_therapist(locations=[make_location(at=east_of_winnipeg(km * 0.5 + 0.1))])
+
+    first = search(client, where="Winnipeg").content.decode()
+    last = search(client, where="Winnipeg", page=2).content.decode()
+
+    assert 'rel="next"' in first
+    assert 'rel="next"' not in last
+    assert 'rel="prev"' in last
 
 
 def test_when_few_are_within_the_radius_the_nearest_beyond_it_follow_labelled(client, winnipeg):
