@@ -20,6 +20,7 @@ from django.http import QueryDict
 from therapists import gazetteer, geo
 from therapists.models import (
     BodyArea,
+    ChordSquared,
     Discipline,
     Language,
     Location,
@@ -27,7 +28,6 @@ from therapists.models import (
     Ranked,
     Specialty,
     Therapist,
-    chord_squared,
 )
 
 DEFAULT_RADIUS_KM = 25
@@ -38,8 +38,6 @@ PER_PAGE = 20
 # Deeper pages are refused: nobody reads a thousand therapists, and each page
 # costs more than the one before it.
 MAX_PAGES = 50
-# Matches are counted exactly up to this many; past it the page says "100+".
-COUNT_UP_TO = 100
 # Longest value kept from any query parameter (characters); the rest is cut off.
 MAX_PARAMETER_LENGTH = 200
 TRUE_VALUES = {"1", "true", "on", "yes"}
@@ -229,10 +227,6 @@ class TherapistFilter(django_filters.FilterSet):
         if data is not None:
             data, self.notices = clean_query(data)
         super().__init__(data, *args, **kwargs)
-        self.form.fields["language"].widget.choices = [
-            ("", "Any language"),
-            *((lang.code, lang.name) for lang in self.form.fields["language"].queryset),
-        ]
 
     # Therapist-level filters, applied by FilterSet.filter_queryset. An empty
     # multiple choice arrives as an empty QuerySet, which django-filter does not
@@ -407,9 +401,9 @@ def _row_window(rows: list, number: int) -> tuple[int, list, list[str]]:
 def search(data: QueryDict | None, page: str | None = None) -> tuple[TherapistFilter, SearchResults]:
     """Run a patient search from query parameters: the FilterSet for the form, and one page of results.
 
-    Matches are never all counted: each search asks for one row more than the page
-    needs (and at least `COUNT_UP_TO`), so the page knows whether another follows,
-    and the count is exact up to that many ("100+" past it). Near a place, the
+    Matches are never all counted: each search asks for one row more than it
+    shows, so the page knows whether another follows. The count is exact on the
+    last page and "N+" before it. Near a place, the
     nearest are found by `TherapistQuerySet.nearest`, which reads only the rows
     near the origin. A page costs a bounded number of queries however many match.
     """
@@ -421,7 +415,7 @@ def search(data: QueryDict | None, page: str | None = None) -> tuple[TherapistFi
     requested, page_messages = _page_number(page)
     number = min(requested, MAX_PAGES)
     messages = [*filterset.notices, *filterset.error_messages(), *radius_messages, *origin_messages]
-    wanted = max(number * PER_PAGE, COUNT_UP_TO) + 1
+    wanted = number * PER_PAGE + 1
     by_name = filterset.value("sort") == "name"
 
     beyond: list[Ranked] = []
@@ -489,7 +483,7 @@ def _nearest_locations(rows: list[Ranked], origin: geo.Point, locations) -> dict
     farthest = max(row.chord_sq for row in rows)
     candidates = (
         locations.filter(therapists__in=[row.therapist_id for row in rows])
-        .annotate(chord_sq=chord_squared(origin), therapist_id=F("therapists"))
+        .annotate(chord_sq=ChordSquared(origin), therapist_id=F("therapists"))
         .filter(chord_sq__lte=farthest)
         .select_related("clinic")
     )

@@ -8,7 +8,7 @@ import math
 import re
 from typing import NamedTuple
 
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG), the one geopy's great_circle uses
 
@@ -36,8 +36,13 @@ def is_valid_coordinate(latitude: float, longitude: float) -> bool:
 
 
 def distance_km(a: Point, b: Point) -> float:
-    """Geodesic (WGS 84 ellipsoid) distance in km: what a patient is shown."""
-    return geodesic(a, b).km
+    """Geodesic (WGS 84 ellipsoid) distance in km: what a patient is shown.
+
+    The same as geopy's `geodesic(a, b).km` (geopy computes it with geographiclib),
+    asking geographiclib for the distance alone, which is several times faster.
+    """
+    line = Geodesic.WGS84.Inverse(a[0], a[1], b[0], b[1], Geodesic.DISTANCE)
+    return line["s12"] / 1000
 
 
 def great_circle_km(a: Point, b: Point) -> float:

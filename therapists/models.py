@@ -202,24 +202,34 @@ class LocationQuerySet(models.QuerySet):
         chord = geo.chord_for_distance_km(radius_km)
         return (
             self.in_box(geo.bounding_box(origin, radius_km))
-            .annotate(chord_sq=chord_squared(origin))
+            .annotate(chord_sq=ChordSquared(origin))
             .filter(chord_sq__lte=chord * chord)
         )
 
 
-def chord_squared(origin: geo.Point) -> models.Expression:
+class ChordSquared(models.Func):
     """The squared straight-line distance (km²) from `origin` to a location row.
 
     Only arithmetic on the stored ECEF columns, so it is cheap per row on SQLite
     and PostgreSQL alike, and orders rows exactly as their geodesic distance does
-    (see `geo.ecef_km`).
+    (see `geo.ecef_km`). Written out as one expression, the SQL is
+    `(x - x0) * (x - x0) + (y - y0) * (y - y0) + (z - z0) * (z - z0)`, evaluated
+    left to right in double precision like the same sum in Python.
     """
-    x, y, z = geo.ecef_km(origin)
-    return (
-        (F("ecef_x") - x) * (F("ecef_x") - x)
-        + (F("ecef_y") - y) * (F("ecef_y") - y)
-        + (F("ecef_z") - z) * (F("ecef_z") - z)
-    )
+
+    output_field = models.FloatField()
+
+    def __init__(self, origin: geo.Point):
+        self.origin_ecef = geo.ecef_km(origin)
+        super().__init__(F("ecef_x"), F("ecef_y"), F("ecef_z"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        terms, params = [], []
+        for column, origin in zip(self.get_source_expressions(), self.origin_ecef, strict=True):
+            sql, column_params = compiler.compile(column)
+            terms.append(f"({sql} - %s) * ({sql} - %s)")
+            params += [*column_params, origin, *column_params, origin]
+        return "(" + " + ".join(terms) + ")", params
 
 
 class LocationManager(models.Manager.from_queryset(LocationQuerySet)):
@@ -334,9 +344,10 @@ class Gender(models.TextChoices):
 
 
 MAX_SEARCH_WORDS = 8
-# Nearest-first search starts with a circle this wide (km) and grows it at most
-# this many times per round. A city centre holds a page of therapists within a km.
-NEAREST_START_KM = 1.0
+# Nearest-first search for 20 therapists starts with a circle this wide (km), wider
+# for more, and grows it at most this many times per round. The densest city
+# centres hold 20 therapists within a few hundred metres.
+NEAREST_START_KM = 0.25
 NEAREST_MAX_GROWTH = 8.0
 MAX_SEARCH_WORD_LENGTH = 40
 
@@ -458,7 +469,7 @@ class TherapistQuerySet(models.QuerySet):
         round is one query; the radius at least doubles, so a search costs at most
         about a dozen queries however many therapists there are.
         """
-        radius = min(start_km, within_km)
+        radius = min(start_km * math.sqrt(max(count, 20) / 20), within_km)
         while True:
             rows = [Ranked(*row) for row in self.ranked_within(origin, radius, locations)[:count]]
             if len(rows) >= count or radius >= within_km:

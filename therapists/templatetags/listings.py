@@ -34,3 +34,23 @@ def map_url(location: Location) -> str:
     """A link to the location on OpenStreetMap (followed only when the patient clicks it)."""
     query = urlencode({"mlat": f"{location.latitude:.5f}", "mlon": f"{location.longitude:.5f}"})
     return f"https://www.openstreetmap.org/?{query}#map=17/{location.latitude:.5f}/{location.longitude:.5f}"
+
+
+@register.simple_tag
+def choice_options(field) -> list[dict]:
+    """The options of a multiple-choice field as plain data (value, label, id, checked),
+    for checkboxes or a select written out in the template.
+
+    Rendering each option through Django's widget templates costs a template
+    render per option, most of a results page's time; the HTML is the same.
+    """
+    selected = {str(value) for value in field.value() or []}
+    return [
+        {
+            "value": str(value),
+            "label": label,
+            "id": f"{field.auto_id}_{index}",
+            "checked": str(value) in selected,
+        }
+        for index, (value, label) in enumerate(field.field.choices)
+    ]
