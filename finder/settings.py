@@ -81,7 +81,9 @@ WSGI_APPLICATION = "finder.wsgi.application"
 # "database is locked" upgrade failures mid-transaction) and the timeout (seconds)
 # makes a writer wait for the lock instead of failing.
 SQLITE_OPTIONS = {
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    # WAL lets readers and one writer work at once; memory-mapped reads (up to
+    # SQLite's 2 GB cap) save a system call per page on large databases.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=2147418112;",
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
 }

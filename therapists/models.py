@@ -267,7 +267,11 @@ class Location(models.Model):
             *coordinate_constraints("location"),
         ]
         indexes = [
-            models.Index(fields=["latitude", "longitude"], name="location_lat_lng"),
+            # Bounding-box searches scan a latitude band of this index and test the
+            # longitude and the exact distance (chord) without reading table rows.
+            models.Index(
+                fields=["latitude", "longitude", "ecef_x", "ecef_y", "ecef_z"], name="location_box"
+            ),
             models.Index(fields=["city", "province"], name="location_city"),
         ]
 
