@@ -486,6 +486,7 @@ def _nearest_locations(rows: list[Ranked], origin: geo.Point, locations) -> dict
         .annotate(chord_sq=ChordSquared(origin), therapist_id=F("therapists"))
         .filter(chord_sq__lte=farthest)
         .select_related("clinic")
+        .order_by()
     )
     nearest: dict[int, Location] = {}
     for location in candidates:

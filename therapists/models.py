@@ -380,9 +380,10 @@ class TherapistQuerySet(models.QuerySet):
 
     def with_specialties(self, specialties: Iterable["Specialty"]):
         """Therapists with any of these specialties (each therapist once)."""
-        return self.filter(
-            Exists(Specialty.objects.filter(therapists=OuterRef("pk"), pk__in=[s.pk for s in specialties]))
+        has = Therapist.specialties.through.objects.filter(
+            therapist=OuterRef("pk"), specialty__in=[specialty.pk for specialty in specialties]
         )
+        return self.filter(Exists(has))
 
     def treating(self, areas: Iterable["BodyArea"]):
         """Therapists with a specialty that helps any of these body areas."""
@@ -396,9 +397,10 @@ class TherapistQuerySet(models.QuerySet):
 
     def speaking(self, languages: Iterable["Language"]):
         """Therapists who treat in any of these languages."""
-        return self.filter(
-            Exists(Language.objects.filter(therapists=OuterRef("pk"), pk__in=[lang.pk for lang in languages]))
+        speaks = Therapist.languages.through.objects.filter(
+            therapist=OuterRef("pk"), language__in=[language.pk for language in languages]
         )
+        return self.filter(Exists(speaks))
 
     def matching(self, text: str):
         """Every word of `text` appears in the therapist's name, discipline, a
