@@ -62,6 +62,13 @@ class RequestIdMiddleware:
             _request_context.reset(token)
 
 
+def _context_of(request) -> dict:
+    """For Django's lines about 4xx answers, logged after the middleware has finished."""
+    if request is None or not hasattr(request, "request_id"):
+        return {}
+    return {"request_id": request.request_id, "method": request.method, "path": request.path[:MAX_PATH_CHARS]}
+
+
 class JsonFormatter(logging.Formatter):
     """timestamp, level, logger, message, the request's id, method and path, and for
     request lines the status and duration (ms); a traceback when there is one."""
@@ -72,7 +79,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            **(_request_context.get() or {}),
+            **(_request_context.get() or _context_of(getattr(record, "request", None))),
         }
         # Django's request logger and our access lines both carry the status.
         if hasattr(record, "status_code"):

@@ -52,7 +52,7 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 # Where the admin lives, e.g. "staff-7f3a/": a path nobody guesses keeps
 # password-guessing bots away from the login form.
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/")
-if not re.fullmatch(r"([A-Za-z0-9_.~-]+/)+", ADMIN_URL):
+if not re.fullmatch(r"([A-Za-z0-9_~-][A-Za-z0-9_.~-]*/)+", ADMIN_URL):
     raise ImproperlyConfigured(f"ADMIN_URL must be a path like 'admin/' (ending in '/'), not {ADMIN_URL!r}")
 
 INSTALLED_APPS = [
