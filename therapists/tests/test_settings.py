@@ -1,4 +1,6 @@
 import importlib
+import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -143,3 +145,15 @@ def test_the_admin_path_comes_from_the_environment(reload_settings, path):
 def test_an_admin_path_that_would_not_route_is_refused(reload_settings, path):
     with pytest.raises(ImproperlyConfigured, match="ADMIN_URL"):
         reload_settings(ADMIN_URL=path)
+
+
+def test_every_variable_the_settings_read_is_documented():
+    base = Path(finder.settings.BASE_DIR)
+    source = (base / "finder" / "settings.py").read_text()
+    names = set(re.findall(r'(?:os\.environ\.get|envbool|envint|envlist)\("([A-Z_]+)"', source))
+    example = (base / ".env.example").read_text()
+    readme = (base / "README.md").read_text()
+
+    assert len(names) > 20
+    assert [name for name in sorted(names) if f"\n{name}=" not in example] == []
+    assert [name for name in sorted(names) if f"`{name}`" not in readme] == []
