@@ -150,7 +150,7 @@ def test_an_admin_path_that_would_not_route_is_refused(reload_settings, path):
 def test_every_variable_the_settings_read_is_documented():
     base = Path(finder.settings.BASE_DIR)
     source = (base / "finder" / "settings.py").read_text()
-    names = set(re.findall(r'(?:os\.environ\.get|envbool|envint|envlist)\("([A-Z_]+)"', source))
+    names = set(re.findall(r'(?:os\.environ\.get|envbool|envint|envlist)\(\s*"([A-Z_]+)"', source))
     example = (base / ".env.example").read_text()
     readme = (base / "README.md").read_text()
 
