@@ -264,6 +264,8 @@ LOGGING = {
         # Replaces Django's defaults: errors reach the root handler above, never an
         # email with the request's POST data.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # runserver's access lines repeat ours (finder.requests).
+        "django.server": {"handlers": [], "propagate": False},
         # Its start-up banner, printed by every management command.
         "axes.apps": {"level": "WARNING"},
     },

@@ -29,12 +29,6 @@ from finder.proxy import client_ip
 from therapists.forms import started_token
 from therapists.models import ConsultRequest
 from therapists.tests.factories import make_clinic, make_location, make_therapist, make_user
-from therapists.tests.test_browser import (  # noqa: F401  (fixtures)
-    chromium,
-    page,
-    reference_data,
-    winnipeg_massage,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -452,26 +446,3 @@ def test_with_a_redis_cache_url_rate_limits_count_in_redis():
 
     assert redis.Redis.from_url(django_settings.CACHES["default"]["LOCATION"]).exists(key)
     cache.delete("finder-redis-probe")
-
-
-# In a real browser
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_the_browser_reports_no_policy_violations_on_our_pages(page, winnipeg_massage):  # noqa: F811
-    violations = []
-    page.on("console", lambda message: violations.append(message.text))
-    therapist = winnipeg_massage["near"]
-
-    for url in ["/", "/search/?where=Winnipeg&discipline=massage", therapist.get_absolute_url()]:
-        page.goto(url)
-        page.wait_for_load_state("networkidle")
-    clean = [text for text in violations if "Content Security Policy" in text]
-
-    # The browser does enforce it: an image from elsewhere is refused and reported.
-    page.evaluate("document.body.append(Object.assign(new Image(), {src: 'http://192.0.2.1/x.png'}))")
-    page.wait_for_timeout(300)
-
-    assert clean == []
-    assert any("Content Security Policy" in text for text in violations)
