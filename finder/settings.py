@@ -6,9 +6,13 @@ SQLite in the project folder is the default so that a fresh checkout just works;
 """
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,6 +26,14 @@ def envbool(name: str, default: str = "False") -> bool:
     raise ValueError(f"{name} must be a boolean (1/0, true/false), not {value!r}")
 
 
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -33,6 +45,15 @@ DEBUG = envbool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-development-key-do-not-deploy")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# Origins (https://finder.example) that may post forms when a proxy in front
+# changes the Host header; not needed when the proxy passes Host through.
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+
+# Where the admin lives, e.g. "staff-7f3a/": a path nobody guesses keeps
+# password-guessing bots away from the login form.
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/")
+if not re.fullmatch(r"([A-Za-z0-9_~-][A-Za-z0-9_.~-]*/)+", ADMIN_URL):
+    raise ImproperlyConfigured(f"ADMIN_URL must be a path like 'admin/' (ending in '/'), not {ADMIN_URL!r}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,21 +61,38 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: runserver then serves static files through WhiteNoise too.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "django_filters",
     "django_ratelimit",
     "import_export",
+    "finder",
     "therapists",
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of a request, the errors included, carries its id.
+    "finder.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every login against recent failures before the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "finder.urls"
@@ -117,6 +155,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves what `collectstatic` wrote: names carry a content hash (cached
+# for a year) and gzip copies sit beside them. Under DEBUG the same storage hands
+# out plain names and WhiteNoise reads the source folders, so no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -129,13 +174,104 @@ GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "therapist-finder/0.
 # Seconds to wait for the network geocoder before giving up.
 GEOCODER_TIMEOUT = int(os.environ.get("GEOCODER_TIMEOUT", "5"))
 
-# Caches. Local memory by default (one process); production shares Redis so that
-# rate limits hold across processes and servers.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SILENCED_SYSTEM_CHECKS = []
-if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-    # django-ratelimit flags a per-process cache; fine for one development process.
-    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Caches. Local memory by default (one process); production shares Redis
+# (CACHE_URL=redis://host:6379/0) so that rate limits hold across processes and servers.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # Seconds: a stalled Redis fails a request quickly instead of holding a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    # django-ratelimit's list of supported caches predates Django's own Redis
+    # backend, whose incr() is Redis's atomic INCR: exactly what it needs.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+elif CACHE_URL in {"", "locmem://"}:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # django-ratelimit refuses a per-process cache outright; fine for development and
+    # tests, and `check --deploy` warns about it (finder.W001).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be redis://, rediss://, unix:// or locmem://, not {CACHE_URL!r}"
+    )
+
+# HTTPS, terminated by a proxy in front (docs/deploy.md). HTTPS=1 redirects plain
+# HTTP, keeps cookies to HTTPS and sends HSTS; off, `make serve` works on
+# http://127.0.0.1:8000. /healthz is exempt from the redirect: load balancers
+# check the app servers over plain HTTP.
+HTTPS = envbool("HTTPS")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", "1")
+SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD", "1")
+# Only with a proxy that sets this header on every request (and drops a client's
+# own): e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto means "https" there is trusted.
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
+# How many proxies of ours append to X-Forwarded-For; 0 trusts none and uses the
+# connection's address. Rate limits and login lockouts count per client address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+RATELIMIT_IP_META_KEY = "finder.proxy.client_ip"
+
+# Cookies scripts cannot read (ours never need to), and the headers Django offers.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): our own scripts, styles and images only,
+# nothing inline, no framing, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Admin login: django-axes locks a username at one address out after repeated
+# failures; the right password is refused too until the cool-off ends.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "finder.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "finder.proxy.client_ip"
+
+# Logs: one JSON object a line on stderr, with the request's id, method and path
+# (never the query string or form data, which can be personal).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "finder.logs.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # Replaces Django's defaults: errors reach the root handler above, never an
+        # email with the request's POST data.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # runserver's access lines repeat ours (finder.requests).
+        "django.server": {"handlers": [], "propagate": False},
+        # Its start-up banner, printed by every management command.
+        "axes.apps": {"level": "WARNING"},
+    },
+}
 
 # Email: the console in development, SMTP otherwise.
 EMAIL_BACKEND = os.environ.get(

@@ -190,6 +190,24 @@ def test_nothing_on_the_pages_is_fetched_from_another_site(page, winnipeg_massag
     assert requested and all(url.startswith(live_server.url) for url in requested)
 
 
+def test_the_browser_reports_no_policy_violations_on_our_pages(page, winnipeg_massage):
+    violations = []
+    page.on("console", lambda message: violations.append(message.text))
+    therapist = winnipeg_massage["near"]
+
+    for url in ["/", "/search/?where=Winnipeg&discipline=massage", therapist.get_absolute_url()]:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+    on_our_pages = [text for text in violations if "Content Security Policy" in text]
+
+    # The browser does enforce it: an image from elsewhere is refused and reported.
+    page.evaluate("document.body.append(Object.assign(new Image(), {src: 'http://192.0.2.1/x.png'}))")
+    page.wait_for_timeout(300)
+
+    assert on_our_pages == []
+    assert any("Content Security Policy" in text for text in violations)
+
+
 def test_a_patient_books_a_free_consult_from_a_profile(page, winnipeg_massage, settings):
     from django.core import mail
 

@@ -1,6 +1,9 @@
 import importlib
+import re
+from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 import finder.settings
 
@@ -8,7 +11,20 @@ import finder.settings
 @pytest.fixture
 def reload_settings(monkeypatch):
     """Re-read finder/settings.py under a patched environment; restore it afterwards."""
-    for name in ["DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"]:
+    for name in [
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "CACHE_URL",
+        "HTTPS",
+        "HSTS_SECONDS",
+        "HSTS_INCLUDE_SUBDOMAINS",
+        "HSTS_PRELOAD",
+        "SECURE_PROXY_SSL_HEADER",
+        "ADMIN_URL",
+        "TRUSTED_PROXY_COUNT",
+    ]:
         monkeypatch.delenv(name, raising=False)
 
     def reload(**environ):
@@ -68,3 +84,76 @@ def test_a_postgres_database_url_selects_postgresql(reload_settings):
         "finder",
     )
     assert "transaction_mode" not in database.get("OPTIONS", {})
+
+
+def test_without_cache_url_the_cache_is_local_memory(reload_settings):
+    assert reload_settings().CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_a_redis_cache_url_selects_djangos_redis_cache(reload_settings):
+    cache = reload_settings(CACHE_URL="redis://cache.internal:6379/2").CACHES["default"]
+
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://cache.internal:6379/2"
+    assert cache["OPTIONS"]["socket_timeout"] > 0
+
+
+def test_an_unknown_cache_url_is_refused(reload_settings):
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        reload_settings(CACHE_URL="memcached://cache.internal:11211")
+
+
+def test_plain_http_is_the_default_so_make_serve_works_on_localhost(reload_settings):
+    settings = reload_settings()
+
+    assert settings.SECURE_SSL_REDIRECT is False
+    assert settings.SESSION_COOKIE_SECURE is False and settings.CSRF_COOKIE_SECURE is False
+    assert settings.SECURE_HSTS_SECONDS == 0
+    assert settings.SECURE_PROXY_SSL_HEADER is None
+
+
+def test_https_turns_on_the_redirect_secure_cookies_and_a_year_of_hsts(reload_settings):
+    settings = reload_settings(HTTPS="1")
+
+    assert settings.SECURE_SSL_REDIRECT is True
+    assert settings.SESSION_COOKIE_SECURE is True and settings.CSRF_COOKIE_SECURE is True
+    assert settings.SECURE_HSTS_SECONDS == 365 * 24 * 3600
+    assert settings.SECURE_HSTS_INCLUDE_SUBDOMAINS is True and settings.SECURE_HSTS_PRELOAD is True
+    assert settings.SESSION_COOKIE_HTTPONLY is True and settings.CSRF_COOKIE_HTTPONLY is True
+
+
+def test_hsts_can_start_short_while_https_is_being_tried(reload_settings):
+    assert reload_settings(HTTPS="1", HSTS_SECONDS="300").SECURE_HSTS_SECONDS == 300
+    with pytest.raises(ValueError, match="HSTS_SECONDS must be a whole number"):
+        reload_settings(HTTPS="1", HSTS_SECONDS="a year")
+
+
+def test_the_proxy_header_names_the_header_the_proxy_sets(reload_settings):
+    settings = reload_settings(SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
+
+    assert settings.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+@pytest.mark.parametrize("path", ["admin/", "staff-7f3a/", "back/office/"])
+def test_the_admin_path_comes_from_the_environment(reload_settings, path):
+    settings = reload_settings(ADMIN_URL=path)
+
+    assert path == settings.ADMIN_URL
+
+
+@pytest.mark.parametrize("path", ["", "admin", "/admin/", "ad min/", "admin//", "../admin/"])
+def test_an_admin_path_that_would_not_route_is_refused(reload_settings, path):
+    with pytest.raises(ImproperlyConfigured, match="ADMIN_URL"):
+        reload_settings(ADMIN_URL=path)
+
+
+def test_every_variable_the_settings_read_is_documented():
+    base = Path(finder.settings.BASE_DIR)
+    source = (base / "finder" / "settings.py").read_text()
+    names = set(re.findall(r'(?:os\.environ\.get|envbool|envint|envlist)\(\s*"([A-Z_]+)"', source))
+    example = (base / ".env.example").read_text()
+    readme = (base / "README.md").read_text()
+
+    assert len(names) > 20
+    assert [name for name in sorted(names) if f"\n{name}=" not in example] == []
+    assert [name for name in sorted(names) if f"`{name}`" not in readme] == []

@@ -1,0 +1,59 @@
+"""Site-wide views: the health check, robots.txt and the server error page."""
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
+
+from finder.logs import current_request_id
+
+logger = logging.getLogger(__name__)
+
+# Consult forms and confirmations are for people; nothing there to index.
+ROBOTS_TXT = """\
+User-agent: *
+Disallow: /consult/
+Disallow: /therapists/*/consult/
+Disallow: /clinics/*/consult/
+"""
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """200 while the database answers, 503 when it does not: for load balancers and monitors."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.error("health check failed: database unavailable (%s)", type(error).__name__)
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def robots_txt(request):
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain")
+
+
+def server_error(request):
+    """Like Django's own 500 view: no context processors, no database, so the page
+    renders whatever broke; it adds the request id for the patient to quote."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"request_id": current_request_id()}))
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE): 429, and why."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "locked_out.html", context, status=429)
