@@ -269,9 +269,7 @@ class Location(models.Model):
         indexes = [
             # Bounding-box searches scan a latitude band of this index and test the
             # longitude and the exact distance (chord) without reading table rows.
-            models.Index(
-                fields=["latitude", "longitude", "ecef_x", "ecef_y", "ecef_z"], name="location_box"
-            ),
+            models.Index(fields=["latitude", "longitude", "ecef_x", "ecef_y", "ecef_z"], name="location_box"),
             models.Index(fields=["city", "province"], name="location_city"),
         ]
 
