@@ -1,10 +1,14 @@
+import functools
+import logging
+
 from django.conf import settings
 from django.core import signing
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
+from redis.exceptions import RedisError
 
 from therapists import filters, leads
 from therapists.forms import ConsultRequestForm, started_token
@@ -13,10 +17,32 @@ from therapists.models import Clinic, ConsultRequest, Location, Therapist
 SENT_SALT = "therapists.consult.sent"
 SENT_MAX_AGE = 60 * 60  # seconds the confirmation page can be reopened
 
-# Per client IP. The rate is read from settings on each request, so overrides take effect.
-limit_consult_requests = ratelimit(
-    key="ip", rate=lambda group, request: settings.CONSULT_RATE_LIMIT, method="POST", block=False
-)
+logger = logging.getLogger(__name__)
+
+
+def limit_consult_requests(view):
+    """Count consult requests per client address; `request.limited` says when there were too many.
+
+    The rate is read from settings on each request, so overrides take effect. When
+    the cache that counts (Redis) is down, the request is taken rather than lost.
+    """
+
+    def rate(group, request):
+        return settings.CONSULT_RATE_LIMIT
+
+    @functools.wraps(view)
+    def counted(request, *args, **kwargs):
+        try:
+            request.limited = is_ratelimited(
+                request, fn=view, key="ip", rate=rate, method="POST", increment=True
+            )
+        except (RedisError, OSError):
+            logger.warning("consult rate limit unavailable: the cache did not answer")
+            request.limited = False
+        return view(request, *args, **kwargs)
+
+    return counted
+
 
 # Links on the home page: (label, query string), each a real shareable search.
 POPULAR_SEARCHES = [

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -280,6 +281,19 @@ def test_too_many_requests_from_one_address_get_429(client, therapist, settings)
     assert codes == [302, 302, 429]
     assert other_address.status_code == 302
     assert ConsultRequest.objects.count() == 3
+
+
+def test_a_request_is_taken_not_lost_when_the_rate_limit_cache_is_down(client, therapist):
+    unreachable_redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    with override_settings(CACHES={"default": unreachable_redis}):
+        response = send(client, therapist)
+
+    assert response.status_code == 302
+    assert ConsultRequest.objects.count() == 1
 
 
 def test_the_form_is_protected_by_csrf(therapist):
