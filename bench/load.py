@@ -36,7 +36,7 @@ WARMUP_SECONDS = 2
 SEARCH_PATH = "/search/?where=Winnipeg&discipline=massage"
 # The trivial view the search page is compared with; the second is used while the first is missing.
 TRIVIAL_PATHS = ["/robots.txt", "/admin/login/"]
-UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
 
 class _KeepRedirects(urllib.request.HTTPRedirectHandler):
@@ -122,7 +122,7 @@ def parse_wrk(output: str) -> dict:
     """Requests/sec, p50 and p99 (ms), non-2xx/3xx responses and socket errors from `wrk --latency`."""
 
     def latency(percent: str) -> float | None:
-        match = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
+        match = re.search(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s|m|h)\s*$", output, re.M)
         return round(float(match.group(1)) * UNITS_MS[match.group(2)], 3) if match else None
 
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)

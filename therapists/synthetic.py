@@ -125,6 +125,8 @@ STREETS = [
     "Maple Drive", "Lakeshore Road", "Highway 2", "Rue Principale", "Boulevard Saint-Laurent",
     "Rue Saint-Jean", "Chemin du Lac", "College Street", "Dundas Street", "Bank Street",
 ]  # fmt: skip
+# Letters a postal code's last three characters use (never D, F, I, O, Q or U).
+LDU_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"
 LOCATION_NAMES = [
     "Downtown", "North End", "South End", "East Side", "West End", "Midtown", "Uptown",
     "Riverside", "Old Town", "Station", "University", "Airport",
@@ -250,7 +252,8 @@ class Generator:
         self.fsas_by_province: dict[str, list] = {}
         for fsa in reference.fsas:
             self.fsas_by_province.setdefault(fsa[1], []).append(fsa)
-        self.town_fsas: dict[Town, dict] = {}
+        # Per town: its nearest FSAs, and the nearest of those by cell.
+        self.town_fsas: dict[Town, tuple[list, dict]] = {}
         self.slug_counts: dict[str, int] = {}
         self.slug_bases: dict[str, str] = {}
         self.recent_addresses: list[tuple] = []
@@ -431,29 +434,25 @@ class Generator:
         longitude = (longitude + 180.0) % 360.0 - 180.0  # wrap, to stay in [-180, 180)
         latitude, longitude = round(latitude, 6), round(longitude, 6)
         fsa = self._fsa(town, latitude, longitude)
-        letters = "ABCEGHJKLMNPRSTVWXYZ"
-        ldu = f"{_below(rng, 10)}{_choice(rng, letters)}{_below(rng, 10)}"
+        ldu = f"{_below(rng, 10)}{_choice(rng, LDU_LETTERS)}{_below(rng, 10)}"
         street = f"{1 + _below(rng, 3999)} {_choice(rng, STREETS)}"
         return street, town.name, town.province, f"{fsa} {ldu}", latitude, longitude
 
     def _fsa(self, town: Town, latitude: float, longitude: float) -> str:
         """The postal-code area of a point: the nearest of the town's nearby FSAs."""
-        cells = self.town_fsas.get(town)
-        if cells is None:
+        known = self.town_fsas.get(town)
+        if known is None:
             in_province = self.fsas_by_province.get(town.province) or self.ref.fsas
             count = 8 if town.population >= BIG_TOWN_POPULATION else 1
-            candidates = _nearest(in_province, town.latitude, town.longitude, count)
-            if not candidates:
-                return "X0A"
-            cells = self.town_fsas[town] = {"candidates": candidates}
-        candidates = cells["candidates"]
-        if len(candidates) == 1:
-            return candidates[0][0]
+            known = self.town_fsas[town] = (_nearest(in_province, town.latitude, town.longitude, count), {})
+        candidates, by_cell = known
+        if len(candidates) < 2:
+            return candidates[0][0] if candidates else "X0A"
         # Nearest FSA per cell of about 1 km, so each cell is worked out once.
         cell = (round(latitude * 100), round(longitude * 100))
-        fsa = cells.get(cell)
+        fsa = by_cell.get(cell)
         if fsa is None:
-            fsa = cells[cell] = _nearest(candidates, latitude, longitude, 1)[0][0]
+            fsa = by_cell[cell] = _nearest(candidates, latitude, longitude, 1)[0][0]
         return fsa
 
     def _slug(self, text: str) -> str:
