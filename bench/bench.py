@@ -90,6 +90,7 @@ def main() -> None:
     run_load = os.environ.get("BENCH_LOAD", "1") != "0"
 
     vendors = databases.vendors_from_env()
+    databases.collect_static()
     results = {
         "sizes": sizes,
         "databases": vendors,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -45,16 +46,20 @@ class Database:
 
     def environ(self) -> dict[str, str]:
         """The environment for a manage.py or measuring subprocess on this database."""
-        env = {key: value for key, value in os.environ.items() if key != "DEBUG"}
-        env["DATABASE_URL"] = self.url
-        env.setdefault("SECRET_KEY", "benchmark-" + hashlib.sha256(os.urandom(16)).hexdigest())
-        return env
+        return {**production_environ(), "DATABASE_URL": self.url}
 
     def read_manifest(self) -> dict:
         try:
             return json.loads(self.manifest.read_text())
         except (OSError, ValueError):
             return {}
+
+
+def production_environ() -> dict[str, str]:
+    """This environment with DEBUG off, and a random SECRET_KEY unless one is set."""
+    env = {key: value for key, value in os.environ.items() if key != "DEBUG"}
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    return env
 
 
 def cache_key(kind: str, size: int | None, seed: int) -> str:
@@ -137,6 +142,12 @@ def manage(db: Database, *args: str) -> float:
     started = time.monotonic()
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=db.environ(), check=True)
     return time.monotonic() - started
+
+
+def collect_static() -> None:
+    """`collectstatic`, as a deploy does: with DEBUG off, pages may need the collected files."""
+    command = [PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"]
+    subprocess.run(command, cwd=ROOT, env=production_environ(), check=True)
 
 
 def ensure_listings(vendor: str, locations: int, seed: int = SEED, log=print) -> Database:

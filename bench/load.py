@@ -188,6 +188,7 @@ def demo_paths() -> dict[str, str | None]:
 
 def main() -> None:
     require_wrk()
+    databases.collect_static()
     runs = {}
     for vendor in databases.vendors_from_env():
         db = databases.ensure_demo(vendor)

@@ -173,6 +173,7 @@ class Reference:
 
     disciplines: dict[str, int]
     specialties: dict[str, int]
+    specialty_names: dict[int, str]
     languages: dict[str, int]
     towns: list[Town]
     fsas: list[tuple[str, str, float, float]]  # name, province, latitude, longitude
@@ -194,6 +195,7 @@ def load_reference() -> Reference:
     return Reference(
         disciplines=dict(Discipline.objects.values_list("slug", "pk")),
         specialties=dict(Specialty.objects.values_list("slug", "pk")),
+        specialty_names=dict(Specialty.objects.values_list("pk", "name")),
         languages=dict(Language.objects.values_list("code", "pk")),
         towns=towns,
         fsas=fsas,
@@ -272,8 +274,10 @@ class Generator:
         self.verified_dates = [
             _adapt_date(VERIFIED_BEFORE - datetime.timedelta(days=days)) for days in range(365)
         ]
+        # "Low back pain" reads "low back pain" mid-sentence; "TMJ dysfunction" stays.
         self.specialty_names = {
-            reference.specialties[slug]: slug.replace("-", " ") for slug in reference.specialties
+            pk: name if name[:2].isupper() else name[0].lower() + name[1:]
+            for pk, name in reference.specialty_names.items()
         }
         others = [(code, weight) for code, weight in OTHER_LANGUAGES.items() if code in reference.languages]
         self.other_language = (
