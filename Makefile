@@ -67,7 +67,8 @@ wrk:
 		echo "Installing Debian's wrk for the load tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	else \
-		echo "wrk is missing and cannot be installed (not root): sudo apt-get install wrk"; exit 1; \
+		echo "wrk is missing and cannot be installed (not root): load tests will fail."; \
+		echo "sudo apt-get install wrk, or BENCH_LOAD=0 make bench to skip them."; \
 	fi
 
 ## Rebuild fixtures/gazetteer.json from the GeoNames and postal-code packages.

@@ -89,6 +89,8 @@ def main() -> None:
     load_seconds = env_int("BENCH_LOAD_SECONDS", 5 if args.quick else load.LOAD_SECONDS)
     run_load = os.environ.get("BENCH_LOAD", "1") != "0"
 
+    if run_load:
+        load.require_wrk()  # before the long part, not after it
     vendors = databases.vendors_from_env()
     databases.collect_static()
     results = {
