@@ -110,9 +110,8 @@ def main() -> None:
                 "generate_seconds": db.read_manifest().get("generate_seconds"),
                 "measure": m,
             }
-        if run_load:
+        if run_load:  # on the largest database, the last one measured
             size = sizes[-1]
-            db = databases.ensure_listings(vendor, size)
             print(f"\nLoad test on {db.name} ({vendor})", flush=True)
             paths = {"Search": load.SEARCH_PATH, "Trivial view": None}
             run = load.run(db, paths, load_seconds)
