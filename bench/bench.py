@@ -73,7 +73,11 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="Fewer runs and a short load test: a smoke run.")
-    parser.add_argument("--naive-repeat", type=int, help="Runs of the naive baseline (default 5, 3 at 1M).")
+    parser.add_argument(
+        "--naive-repeat",
+        type=int,
+        help="Runs of the naive baseline (default 5, 3 at 1M; fewer once they take the budget).",
+    )
     args = parser.parse_args()
     default_sizes = "10000,100000" if args.quick else "10000,100000,1000000"
     sizes = sorted(
