@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO ?= 1
 
-.PHONY: run serve test lint check-migrations pytest browser gazetteer demo-fixture clean
+.PHONY: run serve test lint check-migrations pytest browser gazetteer demo-fixture bench load wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,26 @@ browser:
 		echo "* chromium is missing and cannot be installed (not root):       *"; \
 		echo "* the browser tests will be SKIPPED. apt-get install chromium.  *"; \
 		echo "*****************************************************************"; \
+	fi
+
+## Search speed at 10k, 100k and 1M synthetic locations on SQLite and PostgreSQL, and a load
+## test at the largest size; results in docs/performance.md. BENCH_SIZES, BENCH_DATABASES: bench/README.md.
+bench: $(VENV)/.dev wrk
+	$(BIN)/python -m bench.bench $(BENCH_ARGS)
+
+## gunicorn with production settings on the demo data, driven by wrk; results in docs/performance.md.
+load: $(VENV)/.dev wrk
+	$(BIN)/python -m bench.load
+
+## Debian's wrk for the load tests.
+wrk:
+	@if command -v wrk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's wrk for the load tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else \
+		echo "wrk is missing and cannot be installed (not root): load tests will fail."; \
+		echo "sudo apt-get install wrk, or BENCH_LOAD=0 make bench to skip them."; \
 	fi
 
 ## Rebuild fixtures/gazetteer.json from the GeoNames and postal-code packages.

@@ -1,0 +1,214 @@
+"""generate_listings: synthetic clinics, locations and therapists for benchmarks."""
+
+import hashlib
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.http import QueryDict
+
+from therapists import demo, geo, synthetic
+from therapists.filters import search
+from therapists.models import (
+    Clinic,
+    Discipline,
+    Language,
+    Location,
+    Place,
+    PlaceKind,
+    Specialty,
+    Therapist,
+)
+
+LOCATIONS = 2000
+SEED = 7
+TORONTO = geo.Point(43.70011, -79.4163)
+WINNIPEG = geo.Point(49.8844, -97.14704)
+
+
+@pytest.fixture(scope="module")
+def listings(django_db_setup, django_db_blocker):
+    """The gazetteer and 2,000 synthetic locations, made once for this module."""
+    with django_db_blocker.unblock():
+        call_command("loaddata", "gazetteer", verbosity=0)
+        synthetic.generate_listings(LOCATIONS, SEED)
+        yield
+        synthetic.delete_listings()
+        Place.objects.all().delete()
+
+
+@pytest.fixture
+def data(listings, db):
+    return None
+
+
+def digest() -> str:
+    """A fingerprint of every listing, by natural keys rather than ids."""
+    parts = [
+        Clinic.objects.order_by("slug").values_list(
+            "slug", "name", "phone", "email", "description", "direct_billing"
+        ),
+        Location.objects.order_by("clinic__slug", "name").values_list(
+            "clinic__slug", "name", "street", "city", "province", "postal_code", "latitude", "longitude"
+        ),
+        Therapist.objects.order_by("slug").values_list(
+            "slug", "first_name", "last_name", "discipline__slug", "credentials", "regulator", "bio"
+        ),
+        Therapist.objects.order_by("slug").values_list(
+            "gender", "accepting_new_patients", "offers_virtual_care", "is_published", "last_verified"
+        ),
+        Therapist.locations.through.objects.order_by("therapist__slug", "location__clinic__slug").values_list(
+            "therapist__slug", "location__clinic__slug", "location__name"
+        ),
+        Therapist.specialties.through.objects.order_by("therapist__slug", "specialty__slug").values_list(
+            "therapist__slug", "specialty__slug"
+        ),
+        Therapist.languages.through.objects.order_by("therapist__slug", "language__code").values_list(
+            "therapist__slug", "language__code"
+        ),
+    ]
+    return hashlib.sha256(repr([list(part) for part in parts]).encode()).hexdigest()
+
+
+def share(queryset, **condition) -> float:
+    return queryset.filter(**condition).count() / queryset.count()
+
+
+def test_it_creates_exactly_the_locations_asked_for_with_clinics_and_therapists(data):
+    assert Location.objects.count() == LOCATIONS
+    clinics = Clinic.objects.annotate(n=Count("locations"))
+    assert LOCATIONS / 2.5 < clinics.count() < LOCATIONS / 1.2
+    assert {clinic.n for clinic in clinics} == {1, 2, 3, 4}
+    per_location = Therapist.objects.count() / LOCATIONS
+    assert 1.5 < per_location < 2.2
+    assert not Location.objects.filter(therapists__isnull=True).exists()
+
+
+def test_about_one_therapist_in_ten_practises_at_two_locations_of_their_clinic(data):
+    therapists = Therapist.objects.annotate(
+        n=Count("locations"), clinics=Count("locations__clinic", distinct=True)
+    )
+    assert 0.05 < share(therapists, n=2) < 0.15
+    assert not therapists.filter(n__gt=2).exists()
+    assert not therapists.filter(clinics__gt=1).exists()
+
+
+def test_about_two_percent_of_locations_share_an_exact_address_with_another_clinic(data):
+    rows = list(Location.objects.values_list("latitude", "longitude", "street", "clinic_id"))
+    by_point = Counter((lat, lng) for lat, lng, _, _ in rows)
+    shared = [row for row in rows if by_point[row[:2]] > 1]
+
+    assert 0.01 < len(shared) / LOCATIONS < 0.035
+    for point in {row[:2] for row in shared}:
+        group = [row for row in shared if row[:2] == point]
+        assert len({street for _, _, street, _ in group}) == 1
+        assert len({clinic for _, _, _, clinic in group}) == len(group)
+
+
+def test_every_discipline_specialty_language_and_flag_appears(data):
+    used = Therapist.objects.values_list
+    assert set(used("discipline__slug", flat=True)) == set(Discipline.objects.values_list("slug", flat=True))
+    assert set(used("specialties__slug", flat=True)) == set(Specialty.objects.values_list("slug", flat=True))
+    assert set(used("languages__code", flat=True)) == set(Language.objects.values_list("code", flat=True))
+    therapists, locations, clinics = Therapist.objects.all(), Location.objects.all(), Clinic.objects.all()
+    assert 0.5 < share(therapists, accepting_new_patients=True) < 0.7
+    assert 0.15 < share(therapists, offers_virtual_care=True) < 0.35
+    assert 0.9 < share(therapists, is_published=True) < 0.99
+    assert 0.35 < share(locations, wheelchair_accessible=True) < 0.55
+    assert 0.6 < share(clinics, direct_billing=True) < 0.8
+
+
+def test_specialties_belong_to_the_therapists_discipline(data):
+    for discipline, slugs in demo.SPECIALTIES_BY_DISCIPLINE.items():
+        used = Therapist.objects.filter(discipline__slug=discipline).values_list(
+            "specialties__slug", flat=True
+        )
+        assert set(used) <= set(slugs)
+
+
+def test_nearly_everyone_speaks_english_and_french_is_common_in_quebec(data):
+    therapists = Therapist.objects.distinct()
+    quebec = therapists.filter(locations__province="QC")
+    elsewhere = therapists.exclude(locations__province__in=["QC", "NB"])
+    assert share(quebec, languages__code="fr") > 0.85
+    assert share(elsewhere, languages__code="fr") < 0.15
+    assert share(elsewhere, languages__code="en") > 0.95
+
+
+def test_locations_are_valid_canadian_addresses_near_their_town(data):
+    towns = {}
+    for place in Place.objects.filter(kind=PlaceKind.CITY):
+        towns.setdefault((place.name, place.province), []).append(place.point)
+    for location in Location.objects.all():
+        assert 41 < location.latitude < 84 and -142 < location.longitude < -52
+        assert geo.format_postal_code(location.postal_code) == location.postal_code
+        km = min(
+            geo.great_circle_km(location.point, town) for town in towns[location.city, location.province]
+        )
+        assert km < 60, (location.city, km)
+
+
+def test_listings_are_denser_near_big_cities(data):
+    points = [geo.Point(*row) for row in Location.objects.values_list("latitude", "longitude")]
+    near_toronto = sum(geo.great_circle_km(TORONTO, point) < 50 for point in points)
+    near_winnipeg = sum(geo.great_circle_km(WINNIPEG, point) < 50 for point in points)
+    assert near_toronto > 3 * near_winnipeg > 0
+
+
+def test_about_one_location_in_twenty_is_in_the_countryside_around_a_small_town(data):
+    small_towns = {}
+    for place in Place.objects.filter(
+        kind=PlaceKind.CITY, population__lt=synthetic.RURAL_TOWN_MAX_POPULATION
+    ):
+        small_towns.setdefault((place.name, place.province), []).append(place.point)
+    rural = 0
+    for location in Location.objects.all():
+        towns = small_towns.get((location.city, location.province))
+        # Towns this small sprawl 1.5 km, so 8 km out is the countryside.
+        if towns and min(geo.great_circle_km(location.point, town) for town in towns) > 7.9:
+            rural += 1
+    assert 0.02 < rural / LOCATIONS < 0.09
+
+
+def test_the_same_seed_gives_the_same_listings_and_another_seed_others(data):
+    first = digest()
+
+    synthetic.delete_listings()
+    synthetic.generate_listings(LOCATIONS, SEED)
+    again = digest()
+    synthetic.delete_listings()
+    synthetic.generate_listings(LOCATIONS, SEED + 1)
+
+    assert again == first
+    assert digest() != first
+
+
+def test_the_generated_listings_can_be_searched(data, client):
+    _, results = search(QueryDict("where=Winnipeg"))
+    assert results.count > 0 and results.results
+
+    response = client.get("/search/", {"where": "Toronto", "discipline": "physiotherapy"})
+    assert response.status_code == 200
+    assert response.context["results"].results
+
+
+def test_the_command_refuses_to_add_to_existing_listings(data):
+    with pytest.raises(CommandError, match="--replace"):
+        call_command("generate_listings", locations=10, verbosity=0)
+    assert Location.objects.count() == LOCATIONS
+
+
+def test_a_dry_run_counts_and_writes_nothing(data, capsys):
+    call_command("generate_listings", locations=100, seed=SEED, dry_run=True)
+
+    out = capsys.readouterr().out
+    assert "Would create" in out and "100 location" in out
+    assert Location.objects.count() == LOCATIONS
+
+
+def test_replace_deletes_every_listing_first(data, capsys):
+    call_command("generate_listings", locations=50, seed=SEED, replace=True)
+
+    assert Location.objects.count() == 50
+    assert "Deleted" in capsys.readouterr().out
