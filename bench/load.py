@@ -106,15 +106,18 @@ class Server:
             return error.code
 
     def worker_rss_mb(self) -> list[float]:
-        """Resident memory (MB) of each worker: the master's child processes."""
+        """Private resident memory (MB, RssAnon) of each worker: the master's child processes.
+
+        Not VmRSS: that also counts the pages of the SQLite file the worker has mapped
+        (PRAGMA mmap_size), which are the kernel's page cache, shared by every worker."""
         sizes = []
         for status in Path("/proc").glob("[0-9]*/status"):
             try:
                 fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
             except OSError:
                 continue
-            if fields.get("PPid", "").strip() == str(self.process.pid) and "VmRSS" in fields:
-                sizes.append(int(fields["VmRSS"].split()[0]) / 1024)  # kB -> MB
+            if fields.get("PPid", "").strip() == str(self.process.pid) and "RssAnon" in fields:
+                sizes.append(int(fields["RssAnon"].split()[0]) / 1024)  # kB -> MB
         return sorted(sizes)
 
 

@@ -123,7 +123,7 @@ def load_table(run: dict) -> str:
     rows.append(
         f"{run['workers']} gunicorn workers, `wrk -c{run['connections']}` for {run['seconds']} s per URL "
         f"(socket errors include requests over wrk's 2 s timeout). "
-        f"Memory per worker after the run (RSS, MB): {memory}."
+        f"Private memory per worker after the run (RssAnon, MB): {memory}."
     )
     return "\n".join(rows)
 

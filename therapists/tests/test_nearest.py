@@ -100,7 +100,7 @@ CASES = [
     Case("accessible=1", location_ok=lambda loc: loc.wheelchair_accessible),
     Case(
         "language=fr&new_patients=1",
-        therapist_ok=lambda t: t.accepting_new_patients and "fr" in {lang.code for lang in t.languages.all()},
+        therapist_ok=lambda t: t.accepting_new_patients and "fr" in t.language_codes,
     ),
     Case(
         "direct_billing=1&virtual=1",
@@ -122,21 +122,21 @@ ORIGINS = [
 def oracle(origin: geo.Point, case: Case) -> list[tuple[float, int]]:
     """(squared chord, therapist id) of every matching therapist, nearest first, from every row."""
     x0, y0, z0 = geo.ecef_km(origin)
+    therapists = Therapist.objects.published().select_related("discipline").in_bulk()
+    for therapist in therapists.values():
+        therapist.language_codes = set()
+    for pk, code in Therapist.languages.through.objects.values_list("therapist_id", "language__code"):
+        if pk in therapists:
+            therapists[pk].language_codes.add(code)
+    locations = Location.objects.select_related("clinic").in_bulk()
     nearest: dict[int, float] = {}
-    therapists = (
-        Therapist.objects.published()
-        .select_related("discipline")
-        .prefetch_related("languages", "locations__clinic")
-    )
-    for therapist in therapists:
-        if not case.therapist_ok(therapist):
+    for pk, location_id in Therapist.locations.through.objects.values_list("therapist_id", "location_id"):
+        therapist, location = therapists.get(pk), locations[location_id]
+        if therapist is None or not case.therapist_ok(therapist) or not case.location_ok(location):
             continue
-        for location in therapist.locations.all():
-            if not case.location_ok(location):
-                continue
-            dx, dy, dz = location.ecef_x - x0, location.ecef_y - y0, location.ecef_z - z0
-            chord_sq = dx * dx + dy * dy + dz * dz  # the database's arithmetic, in its order
-            nearest[therapist.pk] = min(chord_sq, nearest.get(therapist.pk, chord_sq))
+        dx, dy, dz = location.ecef_x - x0, location.ecef_y - y0, location.ecef_z - z0
+        chord_sq = dx * dx + dy * dy + dz * dz  # the database's arithmetic, in its order
+        nearest[pk] = min(chord_sq, nearest.get(pk, chord_sq))
     return sorted((chord_sq, pk) for pk, chord_sq in nearest.items())
 
 

@@ -212,3 +212,21 @@ def test_replace_deletes_every_listing_first(data, capsys):
 
     assert Location.objects.count() == 50
     assert "Deleted" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("city", ["Toronto", "Winnipeg", "Vancouver", "Edmonton"])
+def test_searches_of_generated_listings_equal_a_brute_force_ranking_of_every_row(data, city):
+    from therapists.tests.test_nearest import CASES, oracle, within
+
+    centre = Place.objects.get(kind=PlaceKind.CITY, name=city).point
+    for case in CASES:
+        ranked = oracle(centre, case)
+        for radius in (5, 25):
+            expected = within(ranked, radius)
+            for page in (1, 2):
+                params = f"lat={centre.latitude}&lng={centre.longitude}&radius={radius}&{case.query}"
+                _, results = search(QueryDict(params), str(page))
+                shown = [result.therapist.pk for result in results.within]
+                if page > 1 and len(expected) <= 20:
+                    continue  # no second page: the last one is shown again
+                assert shown == expected[(page - 1) * 20 : page * 20], (case.query, radius, page)
