@@ -56,9 +56,13 @@ class Database:
 
 
 def production_environ() -> dict[str, str]:
-    """This environment with DEBUG off, and a random SECRET_KEY unless one is set."""
+    """This environment with DEBUG off, and a random SECRET_KEY unless one is set.
+
+    Per-request log lines are off (LOG_LEVEL=WARNING unless set): thousands of
+    requests would bury the report, and a busy site ships its logs elsewhere."""
     env = {key: value for key, value in os.environ.items() if key != "DEBUG"}
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    env.setdefault("LOG_LEVEL", "WARNING")
     return env
 
 
