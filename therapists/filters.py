@@ -98,6 +98,7 @@ class Result:
 
     therapist: Therapist
     location: Location
+    languages: list[str] = field(default_factory=list)  # names, alphabetical
     distance_km: float | None = None
     beyond_radius: bool = False
 
@@ -501,15 +502,21 @@ def _results(
 ) -> list[Result]:
     """The page's therapists (with discipline and languages) at their locations, in `rows` order;
     rows after the first `within` are the nearest beyond the radius."""
-    therapists = (
-        Therapist.objects.select_related("discipline")
-        .prefetch_related("languages")
-        .in_bulk([row.therapist_id for row in rows])
-    )
+    ids = [row.therapist_id for row in rows]
+    therapists = Therapist.objects.select_related("discipline").in_bulk(ids)
+    languages: dict[int, list[str]] = {pk: [] for pk in ids}
+    speaks = Therapist.languages.through.objects.filter(therapist__in=ids).order_by("language__name")
+    for pk, name in speaks.values_list("therapist_id", "language__name"):
+        languages[pk].append(name)
     results = []
     for index, row in enumerate(rows):
         location = located[row.therapist_id]
-        result = Result(therapists[row.therapist_id], location, beyond_radius=index >= within)
+        result = Result(
+            therapists[row.therapist_id],
+            location,
+            languages=languages[row.therapist_id],
+            beyond_radius=index >= within,
+        )
         if origin is not None:
             result.distance_km = geo.distance_km(origin.point, location.point)
         results.append(result)
