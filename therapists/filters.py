@@ -16,6 +16,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 from django.http import QueryDict
+from django.urls import reverse
 
 from therapists import gazetteer, geo
 from therapists.models import (
@@ -40,6 +41,7 @@ PER_PAGE = 20
 MAX_PAGES = 50
 # Longest value kept from any query parameter (characters); the rest is cut off.
 MAX_PARAMETER_LENGTH = 200
+SLUG_MARK = "slug-mark"  # stands for a slug in a reversed URL
 TRUE_VALUES = {"1", "true", "on", "yes"}
 
 
@@ -98,6 +100,8 @@ class Result:
 
     therapist: Therapist
     location: Location
+    url: str = ""  # the therapist's profile
+    clinic_url: str = ""
     languages: list[str] = field(default_factory=list)  # names, alphabetical
     distance_km: float | None = None
     beyond_radius: bool = False
@@ -508,12 +512,18 @@ def _results(
     speaks = Therapist.languages.through.objects.filter(therapist__in=ids).order_by("language__name")
     for pk, name in speaks.values_list("therapist_id", "language__name"):
         languages[pk].append(name)
+    # One reverse() per kind of link rather than two per result (each costs ~0.06 ms);
+    # slugs need no escaping in a path.
+    profile_url = reverse("therapists:therapist-detail", args=[SLUG_MARK])
+    clinic_url = reverse("therapists:clinic-detail", args=[SLUG_MARK])
     results = []
     for index, row in enumerate(rows):
-        location = located[row.therapist_id]
+        therapist, location = therapists[row.therapist_id], located[row.therapist_id]
         result = Result(
-            therapists[row.therapist_id],
+            therapist,
             location,
+            url=profile_url.replace(SLUG_MARK, therapist.slug),
+            clinic_url=clinic_url.replace(SLUG_MARK, location.clinic.slug),
             languages=languages[row.therapist_id],
             beyond_radius=index >= within,
         )

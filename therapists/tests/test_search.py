@@ -90,6 +90,16 @@ def test_the_location_a_therapist_is_ranked_by_matches_the_location_filters(clie
     assert response.context["results"].results[0].location == accessible
 
 
+def test_each_result_links_to_the_profile_and_the_clinic(client, winnipeg):
+    clinic = make_clinic("Core Physio", slug="core-physio")
+    therapist = make_therapist(slug="dana-moss", locations=[make_location(clinic, at=east_of_winnipeg(2))])
+
+    page = search(client, where="Winnipeg").content.decode()
+
+    assert f'<a href="{therapist.get_absolute_url()}">' in page
+    assert f'<a href="{clinic.get_absolute_url()}">Core Physio</a>' in page
+
+
 def test_ties_break_by_id_so_pages_never_repeat_or_skip_anyone(client, winnipeg):
     same_place = make_location(at=east_of_winnipeg(1))
     therapists = [make_therapist(locations=[same_place]) for _ in range(45)]
