@@ -120,13 +120,16 @@ class SearchResults:
     page: PageInfo
     results: list[Result]
     # Therapists that match (within the radius when there is an origin), counted
-    # up to a cap: when `count_is_capped` there are more than `count`.
+    # up to the end of this page: when `count_is_capped` there are more than `count`.
     count: int
-    count_is_capped: bool
     origin: Origin | None
     radius_km: float
     place_match: gazetteer.PlaceMatch | None
     messages: list[str] = field(default_factory=list)
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.page.has_next
 
     @property
     def within(self) -> list[Result]:
@@ -373,8 +376,11 @@ class PageInfo:
 
     number: int
     has_next: bool
-    # The number of pages when every match was counted, else None.
-    last: int | None = None
+
+    @property
+    def last(self) -> int | None:
+        """The number of pages, known only on the last one (None before it)."""
+        return None if self.has_next else self.number
 
     @property
     def has_previous(self) -> bool:
@@ -408,9 +414,9 @@ def search(data: QueryDict | None, page: str | None = None) -> tuple[TherapistFi
 
     Matches are never all counted: each search asks for one row more than it
     shows, so the page knows whether another follows. The count is exact on the
-    last page and "N+" before it. Near a place, the
-    nearest are found by `TherapistQuerySet.nearest`, which reads only the rows
-    near the origin. A page costs a bounded number of queries however many match.
+    last page and "N+" before it. Near a place, the nearest are found by
+    `TherapistQuerySet.nearest`, which reads only the rows near the origin. A page
+    costs a bounded number of queries however many match.
     """
     filterset = TherapistFilter(data, queryset=Therapist.objects.published())
     therapists = filterset.qs
@@ -462,14 +468,9 @@ def search(data: QueryDict | None, page: str | None = None) -> tuple[TherapistFi
 
     results = _results([*page_rows, *beyond], located, origin, radius, len(page_rows))
     return filterset, SearchResults(
-        page=PageInfo(
-            number,
-            has_next=len(rows) > number * PER_PAGE,
-            last=None if len(rows) >= wanted else max(1, math.ceil(len(rows) / PER_PAGE)),
-        ),
+        page=PageInfo(number, has_next=len(rows) > number * PER_PAGE),
         results=results,
-        count=min(len(rows), wanted - 1),
-        count_is_capped=len(rows) >= wanted,
+        count=min(len(rows), number * PER_PAGE),
         origin=origin,
         radius_km=radius,
         place_match=place_match,

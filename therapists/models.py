@@ -346,12 +346,14 @@ class Gender(models.TextChoices):
 
 
 MAX_SEARCH_WORDS = 8
-# Nearest-first search for 20 therapists starts with a circle this wide (km), wider
-# for more, and grows it at most this many times per round. The densest city
-# centres hold 20 therapists within a few hundred metres.
-NEAREST_START_KM = 0.25
-NEAREST_MAX_GROWTH = 8.0
 MAX_SEARCH_WORD_LENGTH = 40
+# Nearest-first search for NEAREST_START_COUNT therapists starts with a circle
+# NEAREST_START_KM wide (wider for more) and grows it at most NEAREST_MAX_GROWTH
+# times per round. The densest city centres hold 20 therapists within a few
+# hundred metres.
+NEAREST_START_KM = 0.25
+NEAREST_START_COUNT = 20
+NEAREST_MAX_GROWTH = 8.0
 
 
 def search_words(text: str) -> list[str]:
@@ -443,8 +445,8 @@ class TherapistQuerySet(models.QuerySet):
         and `chord_sq`, the squared chord (km²) to their nearest location among
         `locations` (default: any). Nearest first, ties broken by therapist id.
 
-        Reads only the locations inside the circle's bounding box (the latitude and
-        longitude index); each candidate's therapist filters are checked by id.
+        Reads only the locations inside the circle's bounding box (the `location_box`
+        index); each candidate's therapist filters are checked by id.
         """
         locations = Location.objects.all() if locations is None else locations
         return (
@@ -473,7 +475,8 @@ class TherapistQuerySet(models.QuerySet):
         round is one query; the radius at least doubles, so a search costs at most
         about a dozen queries however many therapists there are.
         """
-        radius = min(start_km * math.sqrt(max(count, 20) / 20), within_km)
+        # The area to search grows with the number wanted.
+        radius = min(start_km * math.sqrt(max(count, NEAREST_START_COUNT) / NEAREST_START_COUNT), within_km)
         while True:
             rows = [Ranked(*row) for row in self.ranked_within(origin, radius, locations)[:count]]
             if len(rows) >= count or radius >= within_km:

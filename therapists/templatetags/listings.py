@@ -42,7 +42,7 @@ def choice_options(field) -> list[dict]:
     for checkboxes or a select written out in the template.
 
     Rendering each option through Django's widget templates costs a template
-    render per option, most of a results page's time; the HTML is the same.
+    render per option, a large share of a results page's time; the HTML is the same.
     """
     selected = {str(value) for value in field.value() or []}
     return [
