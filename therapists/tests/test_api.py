@@ -298,3 +298,18 @@ def test_the_docs_page_is_served_from_our_own_origin_under_our_csp(client):
 
 def test_other_pages_keep_the_strict_csp(client):
     assert "img-src" not in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_a_request_without_an_address_is_counted_not_refused(client):
+    response = client.get("/api/v1/languages", REMOTE_ADDR="")
+
+    assert response.status_code == 200
+
+
+def test_ipv6_clients_are_counted_by_their_network(client, settings):
+    settings.API_RATE_LIMIT = "1/m"
+    assert client.get("/api/v1/languages", REMOTE_ADDR="2001:db8::1").status_code == 200
+
+    response = client.get("/api/v1/languages", REMOTE_ADDR="2001:db8::2")
+
+    assert response.status_code == 429
