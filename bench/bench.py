@@ -51,12 +51,17 @@ def measure(db: databases.Database, size: int, args) -> dict:
 
 def print_table(vendor: str, size: int, m: dict) -> None:
     print(f"\n{report.VENDORS[vendor]}, {size:,} locations (ms)")
-    print(f"{'search':<38} {'matches':>8} {'db med':>8} {'db p95':>8} {'page med':>9} {'page p95':>9}")
+    print(
+        f"{'search':<38} {'matches':>8} {'db med':>8} {'db p95':>8} {'page med':>9} {'page p95':>9} "
+        f"{'api med':>8} {'api p95':>8}"
+    )
     for name, s in m["searches"].items():
+        api = s.get("api_json", {})
         print(
             f"{name:<38} {s['count']:>8,} {report.ms(s['db']['median_ms']):>8} "
             f"{report.ms(s['db']['p95_ms']):>8} {report.ms(s['page_html']['median_ms']):>9} "
-            f"{report.ms(s['page_html']['p95_ms']):>9}"
+            f"{report.ms(s['page_html']['p95_ms']):>9} {report.ms(api.get('median_ms')):>8} "
+            f"{report.ms(api.get('p95_ms')):>8}"
         )
     naive = m.get("naive")
     if naive:

@@ -57,6 +57,7 @@ from therapists.models import (
     Specialty,
     Therapist,
 )
+from therapists.search import Search, find_therapists
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +114,17 @@ def problem(status: int, detail: str, **members) -> JsonResponse:
 
 @api.exception_handler(ValidationError)
 def refused_parameters(request, exc: ValidationError):
-    errors = [
-        {"name": str(error["loc"][-1]) if error.get("loc") else "", "message": error.get("msg", "")}
-        for error in exc.errors
-    ]
+    """A 400 naming each parameter Ninja could not read, with pydantic's first reason
+    (a value that fits no branch of "a number or blank" fails each; the first says why)."""
+    reasons: dict[str, str] = {}
+    for error in exc.errors:
+        # ("query", "q"), or ("query", "params", "lat", "constrained-float") for a
+        # parameter of the search's `params` schema.
+        location = [str(part) for part in error.get("loc", ())][1:] or [""]
+        if len(location) > 1 and location[0] == "params":
+            location = location[1:]
+        reasons.setdefault(location[0], error.get("msg", ""))
+    errors = [{"name": name, "message": message} for name, message in reasons.items()]
     return problem(400, gettext("Some parameters could not be read."), errors=errors)
 
 
@@ -249,8 +257,6 @@ def search(request, params: Query[SearchParameters]):
     page past the last) are adjusted with a notice in `messages`; values it cannot
     read (an unknown discipline, a latitude of 100) are refused with a 400.
     """
-    from therapists.search import find_therapists
-
     found = find_therapists(request.GET, request.GET.get("page"))
     if found.form.errors:
         errors = [
@@ -259,10 +265,10 @@ def search(request, params: Query[SearchParameters]):
             for message in messages
         ]
         return problem(400, gettext("Some parameters could not be read."), errors=errors)
-    return 200, search_answer(found)
+    return search_answer(found)
 
 
-def search_answer(found) -> dict:
+def search_answer(found: Search) -> dict:
     origin = found.origin
     if origin is None:
         origin_out = None

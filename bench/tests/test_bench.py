@@ -123,3 +123,36 @@ def test_the_cache_key_changes_with_size_and_seed():
     assert key == databases.cache_key("listings", 10_000, 1)
     assert key != databases.cache_key("listings", 100_000, 1)
     assert key != databases.cache_key("listings", 10_000, 2)
+
+
+def with_api(measured: dict, api_ms: float) -> dict:
+    for s in measured["searches"].values():
+        s["api_json"] = {"median_ms": api_ms, "p95_ms": api_ms * 2, "n": 30}
+    return measured
+
+
+def test_the_api_search_target_is_met_when_it_costs_no_more_than_the_page():
+    numbers = results(page_1m=6.0, db_1m=0.9)
+    with_api(numbers["runs"]["sqlite"]["10000"]["measure"], api_ms=3.0)
+    with_api(numbers["runs"]["sqlite"]["1000000"]["measure"], api_ms=5.0)
+
+    assert verdicts(numbers)["API search, SQLite, every size: median ≤ the page's"] == "met"
+
+
+def test_the_api_search_target_is_not_met_when_it_is_slower_than_the_page_at_any_size():
+    numbers = results(page_1m=6.0, db_1m=0.9)
+    with_api(numbers["runs"]["sqlite"]["10000"]["measure"], api_ms=5.0)  # the page takes 4 ms
+    with_api(numbers["runs"]["sqlite"]["1000000"]["measure"], api_ms=5.0)
+
+    assert verdicts(numbers)["API search, SQLite, every size: median ≤ the page's"] == "**not met**"
+
+
+def test_the_search_table_shows_the_api_beside_the_page():
+    measured = with_api(searches(4.0, 0.5), api_ms=2.5)
+    for s in measured["searches"].values():
+        s.update(count=40, queries=3)
+
+    table = report.search_table(measured)
+
+    assert "| API median | API p95 |" in table
+    assert "| 4.00 | 8.00 | 2.50 | 5.00 | 30 |" in table

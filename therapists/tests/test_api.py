@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from therapists.models import Language, OpeningHours, Specialty, Weekday
-from therapists.tests.factories import make_clinic, make_location, make_place, make_therapist
+from therapists.tests.factories import WINNIPEG, make_clinic, make_location, make_place, make_therapist
 
 pytestmark = pytest.mark.django_db
 
@@ -313,3 +313,234 @@ def test_ipv6_clients_are_counted_by_their_network(client, settings):
     response = client.get("/api/v1/languages", REMOTE_ADDR="2001:db8::2")
 
     assert response.status_code == 429
+
+
+# Search: the page's search, as JSON.
+
+KM_PER_DEGREE_LONGITUDE = 71.7
+
+
+def east_of_winnipeg(km: float) -> tuple[float, float]:
+    return (WINNIPEG[0], WINNIPEG[1] + km / KM_PER_DEGREE_LONGITUDE)
+
+
+@pytest.fixture
+def winnipeg(db):
+    return make_place("Winnipeg", "MB", WINNIPEG, population=749_607)
+
+
+def test_winnipeg_massage_therapists_come_nearest_first_with_the_origin(client, winnipeg):
+    far = make_therapist(locations=[make_location(at=east_of_winnipeg(12))])
+    near = make_therapist(
+        locations=[make_location(at=east_of_winnipeg(2))], languages=[Language.objects.get(code="fr")]
+    )
+    make_therapist(discipline="physiotherapy", locations=[make_location(at=east_of_winnipeg(1))])
+
+    response = client.get("/api/v1/search", {"where": "Winnipeg", "discipline": "massage"})
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data["origin"] == {
+        "name": "Winnipeg, MB",
+        "province": "MB",
+        "kind": "city",
+        "latitude": WINNIPEG[0],
+        "longitude": WINNIPEG[1],
+    }
+    assert [result["therapist"]["slug"] for result in data["results"]] == [near.slug, far.slug]
+    first = data["results"][0]
+    assert first["distance_km"] == pytest.approx(2.0, abs=0.01)
+    assert first["url"].startswith(near.get_absolute_url())
+    assert first["languages"] == ["French"]
+    assert first["location"]["latitude"] == east_of_winnipeg(2)[0]
+    assert first["location"]["clinic"]["slug"] == near.locations.get().clinic.slug
+    assert first["beyond_radius"] is False
+    assert data["count"] == 2
+    assert data["count_is_capped"] is False
+    assert data["page"] == {"number": 1, "has_next": False, "has_previous": False, "last": 1}
+    assert data["radius_km"] == 25
+
+
+def test_the_nearest_beyond_the_radius_follow_a_thin_page_marked_as_such(client, winnipeg):
+    inside = make_therapist(locations=[make_location(at=east_of_winnipeg(3))])
+    outside = make_therapist(locations=[make_location(at=east_of_winnipeg(40))])
+
+    results = client.get("/api/v1/search", {"where": "Winnipeg", "radius": "10"}).json()["results"]
+
+    assert [(r["therapist"]["slug"], r["beyond_radius"]) for r in results] == [
+        (inside.slug, False),
+        (outside.slug, True),
+    ]
+
+
+def test_a_point_is_an_origin_of_its_own_kind(client, db):
+    make_therapist(locations=[make_location(at=east_of_winnipeg(1))])
+
+    origin = client.get("/api/v1/search", {"lat": "49.9", "lng": "-97.1"}).json()["origin"]
+
+    assert origin["kind"] == "coordinates"
+    assert origin["province"] is None
+    assert (origin["latitude"], origin["longitude"]) == (49.9, -97.1)
+
+
+def test_an_ambiguous_place_gives_the_same_alternatives_as_the_page(client, db):
+    make_place("London", "ON", (42.98, -81.25), population=400_000)
+    make_place("London", "BC", (49.10, -122.70), population=100)
+
+    data = client.get("/api/v1/search", {"where": "London"}).json()
+
+    assert data["origin"]["name"] == "London, ON"
+    assert data["place_match"]["place"]["province"] == "ON"
+    assert [(p["name"], p["province"]) for p in data["place_match"]["alternatives"]] == [("London", "BC")]
+
+
+def test_an_unknown_place_gives_suggestions_and_no_results(client, winnipeg):
+    make_therapist(locations=[make_location()])
+
+    data = client.get("/api/v1/search", {"where": "Winipeg"}).json()
+
+    assert data["origin"] is None
+    assert data["results"] == []
+    assert data["place_match"]["place"] is None
+    assert [p["name"] for p in data["place_match"]["suggestions"]] == ["Winnipeg"]
+
+
+def test_blank_parameters_as_the_page_form_sends_them_mean_no_filter(client, winnipeg):
+    therapist = make_therapist(locations=[make_location()])
+
+    response = client.get(
+        "/api/v1/search?where=Winnipeg&lat=&lng=&radius=&sort=&page=&new_patients=&discipline="
+    )
+
+    assert response.status_code == 200
+    assert [r["therapist"]["slug"] for r in response.json()["results"]] == [therapist.slug]
+
+
+@pytest.mark.parametrize(
+    "query, refused",
+    [
+        ("discipline=astrology", "discipline"),
+        ("where=Winnipeg&language=xx", "language"),
+        ("lat=100&lng=0", "lat"),
+        ("lat=north&lng=0", "lat"),
+        ("lat=49&lng=-181", "lng"),
+        ("sort=cheapest", "sort"),
+        ("page=last", "page"),
+        ("radius=far", "radius"),
+        ("new_patients=maybe", "new_patients"),
+    ],
+)
+def test_search_parameters_that_cannot_be_read_are_a_400_naming_them(client, winnipeg, query, refused):
+    response = client.get(f"/api/v1/search?{query}")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert refused in [error["name"] for error in response.json()["errors"]]
+
+
+def test_values_the_page_adjusts_are_adjusted_with_a_notice(client, winnipeg):
+    make_therapist(locations=[make_location()])
+
+    data = client.get("/api/v1/search", {"where": "Winnipeg", "radius": "900", "page": "7"}).json()
+
+    assert data["radius_km"] == 500
+    assert data["page"]["number"] == 1
+    assert len(data["messages"]) == 2
+
+
+def test_nasty_search_text_is_answered_not_failed(client, winnipeg):
+    for text in ["\x00", "'; drop table therapists_therapist; --", "é" * 500, "%", "_", "\\"]:
+        response = client.get("/api/v1/search", {"where": text, "q": text})
+
+        assert response.status_code in (200, 400)
+        assert response["Content-Type"].startswith("application/")
+
+
+def test_a_search_costs_a_bounded_number_of_queries(client, winnipeg, django_assert_max_num_queries):
+    for km in range(25):
+        make_therapist(locations=[make_location(at=east_of_winnipeg(km))])
+
+    with django_assert_max_num_queries(12):
+        response = client.get("/api/v1/search", {"where": "Winnipeg", "language": "fr", "area": "back"})
+
+    assert response.status_code == 200
+
+
+# Parity: the API lists what the search page lists, in the same order.
+
+
+@pytest.fixture
+def city_of_therapists(winnipeg):
+    """70 therapists east of Winnipeg (one every 300 m, enough for three pages), with every
+    kind of filter spread among them, and five far outside the default radius."""
+    make_place("R3C", "MB", (49.8951, -97.1384))
+    make_place("London", "ON", (42.98, -81.25), population=400_000)
+    make_place("London", "BC", (49.10, -122.70), population=100)
+    disciplines = ["massage", "physiotherapy", "chiropractic"]
+    languages = list(Language.objects.filter(code__in=["en", "fr", "pa"]))
+    specialties = list(Specialty.objects.filter(slug__in=["sciatica", "sports-injuries", "dry-needling"]))
+    billing, plain = make_clinic("Billing Clinic", direct_billing=True), make_clinic("Plain Clinic")
+    for n in range(75):
+        km = 0.3 * n if n < 70 else 30 + 10 * (n - 70)
+        location = make_location(
+            billing if n % 4 == 0 else plain, at=east_of_winnipeg(km), wheelchair_accessible=n % 3 == 0
+        )
+        make_therapist(
+            discipline=disciplines[n % 3],
+            last_name=f"Tester{(n * 37) % 75:02d}",  # names in another order than distances
+            locations=[location],
+            languages=[languages[n % 3]],
+            specialties=[specialties[n % 3]] if n % 2 else [],
+            accepting_new_patients=n % 5 != 0,
+            offers_virtual_care=n % 2 == 0,
+        )
+
+
+PARITY_QUERIES = [
+    "where=Winnipeg",
+    "where=Winnipeg&page=3",
+    "where=R3C",
+    "where=r3c+4t3&page=2",
+    "lat=49.8951&lng=-97.1384",
+    "lat=49.8951&lng=-97.1384&page=3",
+    "where=Winnipeg&radius=5",  # a thin page topped up beyond the radius
+    "where=Winnipeg&radius=1&discipline=chiropractic",
+    "where=Winnipeg&radius=500&page=4",
+    "where=Winnipeg&discipline=physiotherapy",
+    "where=Winnipeg&discipline=massage&discipline=chiropractic&page=2",
+    "where=Winnipeg&area=back",
+    "where=Winnipeg&specialty=sports-injuries",
+    "where=Winnipeg&language=pa",
+    "where=Winnipeg&q=Tester1",
+    "where=Winnipeg&new_patients=1",
+    "where=Winnipeg&virtual=1",
+    "where=Winnipeg&direct_billing=1",
+    "where=Winnipeg&accessible=1",
+    "where=Winnipeg&sort=name",
+    "where=Winnipeg&sort=name&page=3",
+    "where=Winnipeg&discipline=massage&language=en&virtual=1&accessible=1&radius=10",
+    "where=London",
+    "where=Winipeg",
+    "where=Winnipeg&radius=900&page=60",  # adjusted by both, with notices
+    "discipline=massage",  # no place: by name
+    "page=3",
+    "",
+]
+
+
+@pytest.mark.parametrize("query", PARITY_QUERIES)
+def test_the_api_lists_the_same_therapists_in_the_same_order_as_the_page(client, city_of_therapists, query):
+    page = client.get(f"/search/?{query}")
+    api = client.get(f"/api/v1/search?{query}")
+
+    assert page.status_code == api.status_code == 200
+    found, data = page.context["results"], api.json()
+    assert [r["therapist"]["slug"] for r in data["results"]] == [r.therapist.slug for r in found.results]
+    assert [(r["location"]["latitude"], r["location"]["longitude"]) for r in data["results"]] == [
+        (r.location.latitude, r.location.longitude) for r in found.results
+    ]
+    assert [r["beyond_radius"] for r in data["results"]] == [r.beyond_radius for r in found.results]
+    assert [r["distance_km"] for r in data["results"]] == [r.distance_km for r in found.results]
+    assert (data["count"], data["count_is_capped"]) == (found.count, found.count_is_capped)
+    assert data["page"]["number"] == found.page.number
+    assert data["messages"] == [str(message) for message in found.messages]
