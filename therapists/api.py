@@ -221,9 +221,6 @@ def not_found(request, *args, **kwargs):
     raise Http404
 
 
-FloatOrBlank = float | Literal[""]
-
-
 class SearchParameters(Schema):
     """The parameters of `/search/`. Blank values mean "no filter", as the page's form sends them."""
 
@@ -241,7 +238,7 @@ class SearchParameters(Schema):
     virtual: bool | Literal[""] | None = Field(None, description="Offers virtual care.")
     direct_billing: bool | Literal[""] | None = Field(None, description="Bills insurers directly.")
     accessible: bool | Literal[""] | None = Field(None, description="Wheelchair accessible.")
-    radius: FloatOrBlank | None = Field(None, description="km, brought into 1 to 500; default 25.")
+    radius: float | Literal[""] | None = Field(None, description="km, brought into 1 to 500; default 25.")
     sort: Literal["distance", "name", ""] | None = Field(None, description="distance (default) or name.")
     page: int | Literal[""] | None = Field(None, description="20 a page; up to page 50.")
 
@@ -269,22 +266,14 @@ def search(request, params: Query[SearchParameters]):
 
 
 def search_answer(found: Search) -> dict:
-    origin = found.origin
-    if origin is None:
-        origin_out = None
-    elif origin.place is None:
+    """The answer's fields from the search, in SearchOut's shape."""
+    origin, origin_out = found.origin, None
+    if origin is not None:
+        place = origin.place  # None for coordinates
         origin_out = {
             "name": origin.label,
-            "province": None,
-            "kind": "coordinates",
-            "latitude": origin.point.latitude,
-            "longitude": origin.point.longitude,
-        }
-    else:
-        origin_out = {
-            "name": origin.label,
-            "province": origin.place.province,
-            "kind": origin.place.kind,
+            "province": place.province if place else None,
+            "kind": place.kind if place else "coordinates",
             "latitude": origin.point.latitude,
             "longitude": origin.point.longitude,
         }

@@ -47,7 +47,7 @@ def wsgi_app():
 def directory(db):
     """A small directory with something to find: places, therapists near them, a profile and a clinic."""
     make_place("Winnipeg", "MB", WINNIPEG, population=750_000)
-    make_place("Winnipeg Beach", "MB", (50.50, -96.97), population=1_000)
+    make_place("Winkler", "MB", (49.18, -97.94), population=13_000)
     make_place("London", "ON", (42.98, -81.25), population=400_000)
     make_place("London", "BC", (49.10, -122.70), population=100)
     make_place("R3C", "MB", (49.89, -97.14))
