@@ -90,6 +90,24 @@ def test_a_clinic_lists_its_published_therapists_by_name(client):
     assert [loc["name"] for loc in data["locations"]] == [location.name]
 
 
+@pytest.mark.parametrize("therapists", [1, 6])
+def test_a_clinic_costs_the_same_queries_however_many_therapists_it_has(
+    client, django_assert_num_queries, therapists
+):
+    clinic = make_clinic()
+    for location in [make_location(clinic), make_location(clinic)]:
+        OpeningHours.objects.create(
+            location=location, weekday=Weekday.MONDAY, opens=datetime.time(9), closes=datetime.time(17)
+        )
+        for _ in range(therapists):
+            make_therapist(locations=[location])
+
+    with django_assert_num_queries(4):
+        response = client.get(f"/api/v1/clinics/{clinic.slug}")
+
+    assert len(response.json()["therapists"]) == 2 * therapists
+
+
 def test_an_unknown_clinic_is_a_404_problem(client):
     response = client.get("/api/v1/clinics/no-such-clinic")
 
