@@ -243,7 +243,12 @@ class SearchParameters(Schema):
     page: int | Literal[""] | None = Field(None, description="20 a page; up to page 50.")
 
 
-@v1.get("/search", response={200: SearchOut, **ERRORS}, summary="Search therapists, nearest first")
+@v1.get(
+    "/search",
+    tags=["Search"],
+    response={200: SearchOut, **ERRORS},
+    summary="Search therapists, nearest first",
+)
 def search(request, params: Query[SearchParameters]):
     """Exactly `/search/`: the same parameters, the same therapists in the same order.
 
@@ -289,13 +294,18 @@ def search_answer(found: Search) -> dict:
     }
 
 
-@v1.get("/therapists/{slug}", response={200: TherapistOut, **ERRORS}, summary="A therapist's profile")
+@v1.get(
+    "/therapists/{slug}",
+    tags=["Listings"],
+    response={200: TherapistOut, **ERRORS},
+    summary="A therapist's profile",
+)
 def therapist(request, slug: str):
     """A published therapist, with their locations and opening hours. Unpublished ones are 404."""
     return get_object_or_404(Therapist.objects.published().with_profile(), slug=slug)
 
 
-@v1.get("/clinics/{slug}", response={200: ClinicOut, **ERRORS}, summary="A clinic")
+@v1.get("/clinics/{slug}", tags=["Listings"], response={200: ClinicOut, **ERRORS}, summary="A clinic")
 def clinic(request, slug: str):
     """A clinic, its locations with opening hours, and its published therapists by name."""
     clinic = get_object_or_404(
@@ -316,31 +326,47 @@ def clinic(request, slug: str):
     return clinic
 
 
-@v1.get("/places", response={200: list[PlaceOut], **ERRORS}, summary="Places for a type-ahead")
+@v1.get(
+    "/places", tags=["Places"], response={200: list[PlaceOut], **ERRORS}, summary="Places for a type-ahead"
+)
 def places(request, q: Annotated[str, Field(min_length=1, max_length=gazetteer.MAX_QUERY_LENGTH)]):
     """The best few cities and postal-code areas whose names start with `q`, biggest first."""
     return gazetteer.starting_with(q, PLACES_LIMIT)
 
 
-@v1.get("/disciplines", response={200: list[DisciplineOut], **ERRORS}, summary="Disciplines")
+@v1.get(
+    "/disciplines",
+    tags=["Reference lists"],
+    response={200: list[DisciplineOut], **ERRORS},
+    summary="Disciplines",
+)
 def disciplines(request):
     """The `discipline` values of a search."""
     return Discipline.objects.all()
 
 
-@v1.get("/specialties", response={200: list[SpecialtyOut], **ERRORS}, summary="Specialties")
+@v1.get(
+    "/specialties",
+    tags=["Reference lists"],
+    response={200: list[SpecialtyOut], **ERRORS},
+    summary="Specialties",
+)
 def specialties(request):
     """The `specialty` values of a search, with the body areas each helps."""
     return Specialty.objects.prefetch_related("body_areas")
 
 
-@v1.get("/body-areas", response={200: list[BodyAreaOut], **ERRORS}, summary="Body areas")
+@v1.get(
+    "/body-areas", tags=["Reference lists"], response={200: list[BodyAreaOut], **ERRORS}, summary="Body areas"
+)
 def body_areas(request):
     """The `area` values of a search ("what hurts"), in the page's order."""
     return BodyArea.objects.all()
 
 
-@v1.get("/languages", response={200: list[LanguageOut], **ERRORS}, summary="Languages")
+@v1.get(
+    "/languages", tags=["Reference lists"], response={200: list[LanguageOut], **ERRORS}, summary="Languages"
+)
 def languages(request):
     """The `language` values of a search."""
     return Language.objects.all()
