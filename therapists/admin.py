@@ -268,10 +268,11 @@ class ManagedClinicFilter(admin.SimpleListFilter):
         self.clinic_lookup = model_admin.clinic_lookup
 
     def lookups(self, request, model_admin):
-        return list(managed_clinics(request.user).values_list("pk", "name"))
+        return [(str(pk), name) for pk, name in managed_clinics(request.user).values_list("pk", "name")]
 
     def queryset(self, request, queryset):
-        value = self.value()
+        # A string from the URL, or a choice of `lookups` when Django counts facets.
+        value = str(self.value() or "")
         if not value:
             return queryset
         if not value.isdigit() or int(value) not in _managed_clinic_ids(request):

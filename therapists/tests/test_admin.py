@@ -705,3 +705,15 @@ def test_it_shows_a_manager_only_their_clinics_consult_requests(client, cast):
 
     assert "Arthur Alphapatient" in response.content.decode()
     assert_shows_nothing_of_bravo(response)
+
+
+@pytest.mark.parametrize("model", ["location", "therapist", "consultrequest"])
+@pytest.mark.parametrize("user", ["alice", "olivia"])
+def test_it_shows_counts_beside_the_filters_when_asked(client, cast, model, user):
+    client.force_login(getattr(cast, user))
+
+    response = client.get(url(model, "changelist"), {"_facets": "True"})
+
+    assert response.status_code == 200
+    if user == "alice":
+        assert_shows_nothing_of_bravo(response)
