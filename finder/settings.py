@@ -7,6 +7,7 @@ SQLite in the project folder is the default so that a fresh checkout just works;
 
 import os
 import re
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -164,6 +165,13 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# CSV imports in the admin wait here, under random names, between the preview and
+# the confirmation (therapists.uploads); unconfirmed ones go after IMPORT_UPLOAD_MAX_AGE seconds.
+IMPORT_UPLOAD_DIR = Path(
+    os.environ.get("IMPORT_UPLOAD_DIR") or Path(tempfile.gettempdir()) / "finder-imports"
+)
+IMPORT_UPLOAD_MAX_AGE = 2 * 3600
 
 # Filling a location's coordinates in the admin (therapists.geocoding). The
 # gazetteer is always used first, offline; a network geocoder (OpenStreetMap's

@@ -12,15 +12,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV
 
-from therapists import geo, geocoding
+from therapists import geo, geocoding, uploads
 from therapists.models import (
     BodyArea,
     Clinic,
@@ -34,7 +35,7 @@ from therapists.models import (
     Specialty,
     Therapist,
 )
-from therapists.resources import LocationResource, TherapistResource
+from therapists.resources import LocationResource, SafeCSV, TherapistResource
 
 
 def managed_clinics(user) -> QuerySet[Clinic]:
@@ -232,10 +233,10 @@ class ClinicScopedAdmin(ClinicScopedChoices):
     # Import and export (django-import-export), for the ModelAdmins that offer them.
 
     def get_import_formats(self):
-        return [CSV]
+        return [SafeCSV]
 
     def get_export_formats(self):
-        return [CSV]
+        return [SafeCSV]
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -249,6 +250,33 @@ class ClinicScopedAdmin(ClinicScopedChoices):
 
     def get_valid_export_item_pks(self, request):
         return self.get_queryset(request).values_list("pk", flat=True)
+
+    # Between an import's preview and its confirmation the file waits in our own
+    # storage, named to the browser only as signed for its uploader (therapists.uploads).
+    tmp_storage_class = uploads.UploadStorage
+    confirm_form_class = uploads.ConfirmUploadForm
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        kwargs = super().get_confirm_form_kwargs(request, import_form)
+        return {**kwargs, "user": request.user, "format_count": len(self.get_import_formats())}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if initial:
+            initial["import_file_name"] = uploads.sign_upload(initial["import_file_name"], request.user)
+        return initial
+
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = self.create_confirm_form(request)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    messages.error(request, errors[0])
+                info = self.opts.app_label, self.opts.model_name
+                return redirect("admin:{}_{}_import".format(*info))
+        return super().process_import(request, **kwargs)
 
 
 def update_and_log(request, queryset, message: str, **changes) -> int:
