@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -230,6 +231,13 @@ class ClinicScopedAdmin(ClinicScopedChoices):
             parameters.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
         return parameters
 
+    def get_paginator(self, request, queryset, per_page, *args, **kwargs):
+        # The history page pages through the object's LogEntry rows: here is the one
+        # place to hold back what another clinic's staff did to a shared record.
+        if queryset.model is LogEntry:
+            queryset = visible_history(request, queryset)
+        return super().get_paginator(request, queryset, per_page, *args, **kwargs)
+
     # Import and export (django-import-export), for the ModelAdmins that offer them.
 
     def get_import_formats(self):
@@ -277,6 +285,15 @@ class ClinicScopedAdmin(ClinicScopedChoices):
                 info = self.opts.app_label, self.opts.model_name
                 return redirect("admin:{}_{}_import".format(*info))
         return super().process_import(request, **kwargs)
+
+
+def visible_history(request, entries: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
+    """Admin history the user may read: all for the operator; for a manager, only what
+    staff of their own clinics did (a shared therapist's other clinic stays private)."""
+    if _is_operator(request):
+        return entries
+    colleagues = get_user_model().objects.filter(managed_clinics__in=_managed_clinic_ids(request))
+    return entries.filter(user__in=colleagues.values("pk"))
 
 
 def update_and_log(request, queryset, message: str, **changes) -> int:

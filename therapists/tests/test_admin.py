@@ -762,3 +762,21 @@ def test_it_shows_counts_beside_the_filters_when_asked(client, cast, model, user
     assert response.status_code == 200
     if user == "alice":
         assert_shows_nothing_of_bravo(response)
+
+
+def test_it_shows_a_manager_only_their_own_clinics_history_of_a_shared_therapist(client, cast):
+    for user, message in [(cast.bruno, "Bravo changed the bio."), (cast.alice, "Alpha changed the bio.")]:
+        LogEntry.objects.log_actions(
+            user_id=user.pk, queryset=[cast.sam], action_flag=CHANGE, change_message=message
+        )
+    client.force_login(cast.alice)
+
+    alice_sees = client.get(url("therapist", "history", cast.sam.pk)).content.decode()
+    client.force_login(cast.olivia)
+    olivia_sees = client.get(url("therapist", "history", cast.sam.pk)).content.decode()
+
+    assert "Alpha changed the bio." in alice_sees
+    assert "Bravo changed the bio." not in alice_sees
+    assert "bruno" not in alice_sees
+    assert "Bravo changed the bio." in olivia_sees
+    assert "Alpha changed the bio." in olivia_sees
