@@ -13,10 +13,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html
@@ -294,6 +297,25 @@ def visible_history(request, entries: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
         return entries
     colleagues = get_user_model().objects.filter(managed_clinics__in=_managed_clinic_ids(request))
     return entries.filter(user__in=colleagues.values("pk"))
+
+
+def view_on_site(request, content_type_id: int, object_id: str):
+    """The admin's "View on site" link (/admin/r/<type>/<id>/), for objects the user may
+    see in the admin only: Django's own answers for any object, and its redirect names it."""
+    try:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+    except ContentType.DoesNotExist:
+        raise Http404 from None
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None or not model_admin.has_view_permission(request):
+        raise Http404
+    try:
+        visible = model_admin.get_queryset(request).filter(pk=object_id).exists()
+    except (ValueError, ValidationError):
+        visible = False
+    if not visible:
+        raise Http404
+    return contenttype_views.shortcut(request, content_type_id, object_id)
 
 
 def update_and_log(request, queryset, message: str, **changes) -> int:

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
@@ -780,3 +781,30 @@ def test_it_shows_a_manager_only_their_own_clinics_history_of_a_shared_therapist
     assert "bruno" not in alice_sees
     assert "Bravo changed the bio." in olivia_sees
     assert "Alpha changed the bio." in olivia_sees
+
+
+def test_it_links_a_manager_to_the_site_only_for_records_they_see(client, cast):
+    hidden = make_therapist(slug="hidden-bravo", is_published=False, locations=[cast.bravo_yonge])
+    therapist_type = ContentType.objects.get_for_model(Therapist)
+    client.force_login(cast.alice)
+
+    own = client.get(reverse("admin:view_on_site", args=[therapist_type.pk, cast.ann.pk]))
+    other = client.get(reverse("admin:view_on_site", args=[therapist_type.pk, hidden.pk]))
+    nonsense = client.get(reverse("admin:view_on_site", args=[therapist_type.pk, "x"]))
+    unknown_type = client.get(reverse("admin:view_on_site", args=[999999, cast.ann.pk]))
+
+    assert own.status_code == 302
+    assert own["Location"].endswith(cast.ann.get_absolute_url())
+    for response in (other, nonsense, unknown_type):
+        assert response.status_code == 404
+        assert "hidden-bravo" not in response.get("Location", "") + response.content.decode()
+
+
+def test_it_links_the_operator_to_any_record_on_the_site(client, cast):
+    client.force_login(cast.olivia)
+
+    response = client.get(
+        reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Therapist).pk, cast.bea.pk])
+    )
+
+    assert response.status_code == 302
