@@ -334,6 +334,24 @@ def update_and_log(request, queryset, message: str, **changes) -> int:
     return count
 
 
+def take_off_locations(request, therapists: QuerySet[Therapist], clinic_ids) -> int:
+    """Unlink therapists from these clinics' locations (a manager's "delete" of a therapist
+    another clinic also lists), recorded in each therapist's history; returns how many."""
+    therapists = list(therapists)
+    links = Therapist.locations.through.objects.filter(
+        therapist__in=therapists, location__clinic__in=clinic_ids
+    )
+    links.delete()
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk,
+        queryset=therapists,
+        action_flag=CHANGE,
+        change_message="Taken off the clinic's locations.",
+        single_object=len(therapists) == 1,
+    )
+    return len(therapists)
+
+
 class ManagedClinicFilter(admin.SimpleListFilter):
     """Filter by clinic, listing only the clinics the user manages."""
 
@@ -570,7 +588,7 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     search_fields = ["first_name", "last_name", "slug", "registration_number"]
     autocomplete_fields = ["locations", "specialties", "languages"]
     prepopulated_fields = {"slug": ["first_name", "last_name"]}
-    actions = ["publish", "unpublish", "mark_verified_today"]
+    actions = ["publish", "unpublish", "mark_verified_today", "leave_my_locations"]
     fieldsets = [
         (None, {"fields": [("first_name", "last_name"), "slug", "discipline", "locations"]}),
         ("Registration", {"fields": ["credentials", "regulator", "registration_number"]}),
@@ -597,6 +615,21 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
             .prefetch_related(Prefetch("locations", queryset=own_locations, to_attr="visible_locations"))
         )
 
+    def owns(self, request, obj) -> bool:
+        # Deleting a therapist blanks them on every consult request that names them:
+        # another clinic's requests keep their therapist, so no full delete then.
+        if not super().owns(request, obj):
+            return False
+        if obj is None or _is_operator(request):
+            return True
+        return not obj.consult_requests.exclude(clinic__in=_managed_clinic_ids(request)).exists()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if _is_operator(request):
+            actions.pop("leave_my_locations", None)
+        return actions
+
     @admin.display(description="Name", ordering="last_name")
     def name(self, therapist):
         return therapist.name
@@ -614,6 +647,15 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     def unpublish(self, request, queryset):
         count = update_and_log(request, queryset, "Unpublished.", is_published=False)
         self.message_user(request, f"{count} therapist(s) unpublished: patients no longer find them.")
+
+    @admin.action(description="Take selected therapists off my clinics' locations", permissions=["change"])
+    def leave_my_locations(self, request, queryset):
+        count = take_off_locations(request, queryset, _managed_clinic_ids(request))
+        self.message_user(
+            request,
+            f"{count} therapist(s) taken off your clinics' locations; other clinics keep theirs.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Mark selected therapists as verified today", permissions=["change"])
     def mark_verified_today(self, request, queryset):

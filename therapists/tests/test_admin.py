@@ -808,3 +808,47 @@ def test_it_links_the_operator_to_any_record_on_the_site(client, cast):
     )
 
     assert response.status_code == 302
+
+
+def test_it_does_not_let_a_manager_delete_a_therapist_another_clinics_requests_name(client, cast):
+    former = make_therapist(slug="former-bravo", locations=[cast.alpha_main])
+    make_consult_request(cast.bravo, former)
+    client.force_login(cast.alice)
+
+    page = client.get(url("therapist", "delete", former.pk))
+    posted = client.post(url("therapist", "delete", former.pk), {"post": "yes"})
+    bulk = client.post(
+        url("therapist", "changelist"),
+        {"action": "delete_selected", "_selected_action": [former.pk], "post": "yes"},
+    )
+
+    assert page.status_code == 403
+    assert posted.status_code == 403
+    assert_shows_nothing_of_bravo(bulk)
+    assert ConsultRequest.objects.get(clinic=cast.bravo, therapist=former)
+
+
+def test_it_lets_a_manager_delete_a_therapist_only_their_clinic_knows(client, cast):
+    make_consult_request(cast.alpha, cast.ann)
+    client.force_login(cast.alice)
+
+    response = client.post(url("therapist", "delete", cast.ann.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Therapist.objects.filter(pk=cast.ann.pk).exists()
+
+
+def test_it_lets_a_manager_take_shared_therapists_off_their_locations_in_bulk(client, cast):
+    client.force_login(cast.alice)
+
+    response = client.post(
+        url("therapist", "changelist"),
+        {"action": "leave_my_locations", "_selected_action": [cast.sam.pk, cast.bea.pk]},
+    )
+
+    assert response.status_code == 302
+    assert list(cast.sam.locations.all()) == [cast.bravo_yonge]
+    assert list(cast.bea.locations.all()) == [cast.bravo_yonge]
+    logged = LogEntry.objects.get(object_id=str(cast.sam.pk))
+    assert logged.change_message == "Taken off the clinic's locations."
+    assert not LogEntry.objects.filter(object_id=str(cast.bea.pk)).exists()
