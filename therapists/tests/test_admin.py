@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from therapists import leads
 from therapists.models import (
     Clinic,
     ConsultRequest,
@@ -852,3 +853,60 @@ def test_it_lets_a_manager_take_shared_therapists_off_their_locations_in_bulk(cl
     logged = LogEntry.objects.get(object_id=str(cast.sam.pk))
     assert logged.change_message == "Taken off the clinic's locations."
     assert not LogEntry.objects.filter(object_id=str(cast.bea.pk)).exists()
+
+
+# Stored values that could break a clinic's emails.
+
+
+@pytest.mark.parametrize(
+    "bad", ["Alpha\nPhysio", "Alpha\rBcc: x@evil.example", "Alpha\tPhysio", "Alpha\u202ePhysio"]
+)
+def test_it_refuses_a_clinic_name_with_control_characters(client, cast, bad):
+    client.force_login(cast.alice)
+    data = form_data(client.get(url("clinic", "change", cast.alpha.pk)))
+    data["name"] = bad
+
+    response = client.post(url("clinic", "change", cast.alpha.pk), data)
+
+    assert response.status_code == 200
+    assert "Remove the line breaks" in response.content.decode()
+    cast.alpha.refresh_from_db()
+    assert cast.alpha.name == "Alpha Physio"
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "credentials"])
+def test_it_refuses_a_therapist_name_with_a_line_break(client, cast, field):
+    client.force_login(cast.alice)
+    data = form_data(client.get(url("therapist", "change", cast.ann.pk)))
+    data[field] = "Ann\r\nBcc: x@evil.example"
+
+    response = client.post(url("therapist", "change", cast.ann.pk), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field]
+
+
+def test_it_refuses_a_location_name_with_a_line_break(client, cast):
+    client.force_login(cast.alice)
+    data = form_data(client.get(url("location", "change", cast.alpha_main.pk)))
+    data["street"] = "111 Alpha\nStreet"
+    data["name"] = "Main\x00"
+
+    response = client.post(url("location", "change", cast.alpha_main.pk), data)
+
+    assert response.status_code == 200
+    assert set(response.context["adminform"].form.errors) == {"street", "name"}
+
+
+def test_it_emails_the_clinic_whatever_a_stored_name_holds(cast, mailoutbox):
+    Therapist.objects.filter(pk=cast.bea.pk).update(first_name="Bea\r\nBcc: x@evil.example\u2028")
+    cast.bravo.email = "desk@bravo.example"
+    cast.bravo.save()
+    cast.bravo_request.refresh_from_db()
+
+    assert leads.notify_clinic(cast.bravo_request)
+
+    subject = mailoutbox[0].subject
+    assert "\n" not in subject and "\r" not in subject and "\u2028" not in subject
+    assert "Bea Bcc: x@evil.example Bravoman" in subject
+    assert mailoutbox[0].to == ["desk@bravo.example"]

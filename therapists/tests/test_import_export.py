@@ -421,3 +421,15 @@ def test_it_round_trips_a_bio_that_looks_like_a_formula(client, alice, alpha_mai
     response = preview(client, "therapist", export_csv(client))
 
     assert [row.import_type for row in response.context["result"].rows] == ["skip"]
+
+
+def test_it_refuses_an_imported_name_with_a_line_break(client, alice, alpha_main):
+    csv = (
+        THERAPIST_HEADER
+        + f'nora-newcomer,"Nora\nBcc: x@evil.example",Newcomer,massage,en,,{alpha_main.pk},1,1,\n'
+    )
+
+    response = preview(client, "therapist", csv)
+
+    assert "first_name" in row_errors(response)[1]
+    assert not Therapist.objects.exists()
