@@ -138,6 +138,9 @@ class ClinicScopedAdmin(ClinicScopedChoices):
     operator_only = False
     form = ClinicScopedForm
 
+    class Media:
+        js = ["js/admin-widgets.js"]
+
     def scope(self, queryset: QuerySet, request) -> QuerySet:
         if self.clinic_lookup is None or _is_operator(request):
             return queryset
@@ -515,8 +518,23 @@ class ClinicAdmin(ClinicScopedAdmin, admin.ModelAdmin):
             geocoded_message(request, location_form)
 
 
+class OpeningHoursFormSet(forms.BaseInlineFormSet):
+    """A table's column headings do not name its inputs for a screen reader: each
+    input of a row of opening hours gets its own name."""
+
+    names = {"weekday": "Day", "opens": "Opens", "closes": "Closes", "DELETE": "Delete these hours"}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "" if index is None else f" (row {index + 1})"
+        for name, label in self.names.items():
+            if name in form.fields:
+                form.fields[name].widget.attrs["aria-label"] = f"{label}{row}"
+
+
 class OpeningHoursInline(ClinicScopedChoices, admin.TabularInline):
     model = OpeningHours
+    formset = OpeningHoursFormSet
     extra = 0
 
 
