@@ -42,7 +42,7 @@ serve: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --no-input --verbosity 0; \
 	if [ "$(DEMO)" = 1 ]; then $(BIN)/python manage.py load_demo --if-empty --force; fi; \
 	echo "Serving http://$(HOST):$(PORT)/ with $(WORKERS) gunicorn workers (Ctrl-C stops)"; \
-	exec $(BIN)/gunicorn finder.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket
+	exec $(BIN)/gunicorn finder.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket
 
 ## Every check: lint, format, migrations, then the whole test suite (browser tests included).
 test: lint check-migrations browser pytest

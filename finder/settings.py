@@ -119,12 +119,18 @@ WSGI_APPLICATION = "finder.wsgi.application"
 # connection writes, IMMEDIATE transactions take the write lock up front (no
 # "database is locked" upgrade failures mid-transaction) and the timeout (seconds)
 # makes a writer wait for the lock instead of failing.
+# Seconds a query may run before it fails (on PostgreSQL; a lock is waited for half as
+# long), and how long SQLite waits for the write lock: below gunicorn's worker timeout
+# (gunicorn.conf.py, 30 s), so a held lock fails one request with an error instead of
+# hanging every worker until gunicorn kills them. 0 lifts the PostgreSQL limits (bulk loads).
+DB_TIMEOUT = envint("DB_TIMEOUT", 20)
+
 SQLITE_OPTIONS = {
     # WAL lets readers and one writer work at once; memory-mapped reads (up to
     # SQLite's 2 GB cap) save a system call per page on large databases.
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=2147418112;",
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
+    "timeout": DB_TIMEOUT or 20,
 }
 
 DATABASES = {
@@ -134,6 +140,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_TIMEOUT:
+    DATABASES["default"]["OPTIONS"] = {
+        "options": f"-c statement_timeout={DB_TIMEOUT * 1000} -c lock_timeout={DB_TIMEOUT * 500}",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files open in tests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
@@ -23,14 +23,42 @@ Disallow: /clinics/*/consult/
 """
 
 
+# Milliseconds the health check waits for the database: a monitor must hear "503" long
+# before its own timeout, not hang behind a lock like the workers it watches.
+HEALTH_TIMEOUT_MS = 1500
+
+
+def probe_database() -> None:
+    """Raise DatabaseError unless the database answers within HEALTH_TIMEOUT_MS.
+
+    It waits where requests would: on PostgreSQL behind a lock on the locations table
+    (every search reads it), on SQLite for the write lock (every write takes it).
+    """
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {HEALTH_TIMEOUT_MS}")
+            cursor.execute(f"SET LOCAL lock_timeout = {HEALTH_TIMEOUT_MS}")
+            cursor.execute("SELECT 1 FROM therapists_location LIMIT 1")
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor != "sqlite":
+            cursor.execute("SELECT 1")
+            return
+        busy_ms = int(connection.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
+        cursor.execute(f"PRAGMA busy_timeout = {HEALTH_TIMEOUT_MS}")
+        try:
+            with transaction.atomic():  # BEGIN IMMEDIATE: takes the write lock
+                cursor.execute("SELECT 1")
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+
+
 @require_safe
 @never_cache
 def healthz(request):
     """200 while the database answers, 503 when it does not: for load balancers and monitors."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        probe_database()
     except DatabaseError as error:
         logger.error("health check failed: database unavailable (%s)", type(error).__name__)
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
