@@ -243,6 +243,11 @@ RATELIMIT_IP_META_KEY = "finder.proxy.client_ip"
 
 # Cookies scripts cannot read (ours never need to), and the headers Django offers.
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are the admin's (patients never log in): one ends after a working day with no
+# request (seconds), so a clinic's computer left logged in overnight is logged out.
+# Saved on every request so the day counts from the last one; empty sessions are never saved.
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

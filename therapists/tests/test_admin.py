@@ -910,3 +910,24 @@ def test_it_emails_the_clinic_whatever_a_stored_name_holds(cast, mailoutbox):
     assert "\n" not in subject and "\r" not in subject and "\u2028" not in subject
     assert "Bea Bcc: x@evil.example Bravoman" in subject
     assert mailoutbox[0].to == ["desk@bravo.example"]
+
+
+# Sessions.
+
+
+def test_an_admin_session_ends_after_a_working_day_without_a_request(client, cast):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(cast.alice)
+    session = Session.objects.get()
+    session.expire_date = timezone.now() + datetime.timedelta(minutes=1)  # idle for almost a day
+    session.save()
+
+    assert client.get(reverse("admin:index")).status_code == 200
+    renewed = Session.objects.get().expire_date - timezone.now()
+    assert datetime.timedelta(hours=7, minutes=59) < renewed <= datetime.timedelta(hours=8)
+
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
