@@ -8,6 +8,7 @@ from therapists.admin import view_on_site
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Before the admin's own: "View on site" only for objects the user may see there.
     path(
         f"{settings.ADMIN_URL}r/<int:content_type_id>/<path:object_id>/",

@@ -1,12 +1,13 @@
-"""Site-wide views: the health check, robots.txt and the server error page."""
+"""Site-wide views: the health check, robots.txt, the icon and the server error page."""
 
 import logging
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
@@ -69,6 +70,13 @@ def healthz(request):
 @cache_control(public=True, max_age=24 * 3600)
 def robots_txt(request):
     return HttpResponse(ROBOTS_TXT, content_type="text/plain")
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to our icon."""
+    return redirect(static("favicon.svg"))
 
 
 def server_error(request):

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -554,3 +555,39 @@ def test_gunicorn_never_logs_a_query_string_or_a_client_address(tmp_path):
     for private in ["pat.patient", "2045550199", "127.0.0.1", "email=", "phone="]:
         assert private not in log
     assert all(line.startswith("{") for line in log.splitlines() if line.strip())
+
+
+# A newcomer's first run.
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is missing")
+@pytest.mark.parametrize("target", ["run", "serve"])
+def test_make_on_another_port_links_emails_to_that_port(target):
+    env = {key: value for key, value in os.environ.items() if key != "SITE_URL"}
+
+    commands = subprocess.run(
+        ["make", "-n", target, "PORT=8111"], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    ).stdout
+
+    assert "SITE_URL=http://127.0.0.1:8111" in commands.replace('"', "")
+    assert "127.0.0.1:8111" in commands
+
+
+def test_a_set_site_url_wins_over_the_port():
+    env = {**os.environ, "SITE_URL": "https://finder.example"}
+
+    commands = subprocess.run(
+        ["make", "-n", "run", "PORT=8111"], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    ).stdout
+
+    assert "SITE_URL=https://finder.example" in commands
+
+
+def test_the_site_has_an_icon(client):
+    page = client.get("/")
+    icon = client.get("/favicon.ico")
+
+    assert icon.status_code == 302
+    assert icon["Location"].endswith(".svg")
+    assert f'<link rel="icon" href="{icon["Location"]}"' in page.content.decode()
+    assert client.get(icon["Location"]).status_code == 200
