@@ -420,23 +420,20 @@ class LocationForm(ClinicScopedForm):
         cleaned = super().clean()
         if "latitude" not in self.fields or self.has_error("latitude") or self.has_error("longitude"):
             return cleaned
-        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
-        if latitude is not None and longitude is not None:
-            return cleaned
-        if (latitude is None) != (longitude is None):
-            self.add_error("latitude" if latitude is None else "longitude", geocoding.HALF_A_COORDINATE)
-            return cleaned
-        if not self.has_error("postal_code"):
-            self.geocode = geocoding.locate(
+        try:
+            point, self.geocode = geocoding.place(
+                cleaned.get("latitude"),
+                cleaned.get("longitude"),
                 street=cleaned.get("street", ""),
                 city=cleaned.get("city", ""),
                 province=cleaned.get("province", ""),
-                postal_code=cleaned.get("postal_code", ""),
+                # A postal code that is not one places nothing; the city still may.
+                postal_code="" if self.has_error("postal_code") else cleaned.get("postal_code", ""),
             )
-        if self.geocode is None:
-            self.add_error("latitude", geocoding.ADDRESS_NOT_FOUND)
+        except geocoding.NotPlaced as error:
+            self.add_error(error.field, error.message)
         else:
-            cleaned["latitude"], cleaned["longitude"] = self.geocode.point
+            cleaned["latitude"], cleaned["longitude"] = point
         return cleaned
 
 

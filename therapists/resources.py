@@ -184,21 +184,18 @@ class LocationResource(ClinicScopedResource):
 
     def fill_coordinates(self, location: Location) -> dict[str, list[str]]:
         """Place a row with no coordinates from its address; errors by field, if any."""
-        latitude, longitude = location.latitude, location.longitude
-        if latitude is not None and longitude is not None:
-            return {}
-        if (latitude is None) != (longitude is None):
-            missing = "latitude" if latitude is None else "longitude"
-            return {missing: [geocoding.HALF_A_COORDINATE]}
-        found = geocoding.locate(
-            street=location.street,
-            city=location.city,
-            province=location.province,
-            postal_code=location.postal_code,
-        )
-        if found is None:
-            return {"latitude": [geocoding.ADDRESS_NOT_FOUND]}
-        location.latitude, location.longitude = found.point
+        try:
+            point, _ = geocoding.place(
+                location.latitude,
+                location.longitude,
+                street=location.street,
+                city=location.city,
+                province=location.province,
+                postal_code=location.postal_code,
+            )
+        except geocoding.NotPlaced as error:
+            return {error.field: [error.message]}
+        location.latitude, location.longitude = point
         return {}
 
 
