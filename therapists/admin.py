@@ -113,6 +113,10 @@ class ClinicScopedForm(forms.ModelForm):
                 self.initial[name] = [obj for obj in current if obj.pk in visible]
                 # Removing all of one's own choices is allowed: the other links remain.
                 field.required = False
+                field.help_text = (
+                    "Also linked to another clinic, which keeps its own links. Remove all of yours "
+                    "to stop listing this at your clinic."
+                )
 
     def _save_m2m(self):
         for name, unseen in self.unseen.items():

@@ -451,7 +451,9 @@ def test_it_keeps_a_shared_therapists_other_clinic_when_a_manager_saves_the_form
 
 def test_it_lets_a_manager_take_a_shared_therapist_off_their_clinic_only(client, cast):
     client.force_login(cast.alice)
-    data = form_data(client.get(url("therapist", "change", cast.sam.pk)))
+    page = client.get(url("therapist", "change", cast.sam.pk))
+    assert "Remove all of yours to stop listing this at your clinic" in page.content.decode()
+    data = form_data(page)
     data["locations"] = []
 
     response = client.post(url("therapist", "change", cast.sam.pk), data)
