@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails to clinics point where the site runs, unless SITE_URL says otherwise.
+SITE_URL ?= http://$(HOST):$(PORT)
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO ?= 1
 
@@ -21,18 +23,19 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
-## Serve the site with demo data on http://127.0.0.1:8000 (development settings).
+## Serve the site with demo data on http://127.0.0.1:8000 (development settings);
+## HOST and PORT change where (make run PORT=8111), and SITE_URL follows them.
 run: $(VENV)/.runtime
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo --if-empty
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Serve with the production settings (DEBUG off) on http://127.0.0.1:8000: gunicorn,
 ## one worker a core, static files from collectstatic through WhiteNoise. Set HTTPS=1
 ## and the rest of docs/deploy.md behind a TLS proxy. Without SECRET_KEY a random key is
 ## made for this run (sessions end on restart). DEMO=0 skips loading the demo data.
 serve: $(VENV)/.runtime
-	@export DEBUG=0; \
+	@export DEBUG=0 SITE_URL="$(SITE_URL)"; \
 	if [ -z "$$SECRET_KEY" ]; then \
 		echo "SECRET_KEY is unset: using a random key for this run; sessions end when it stops."; \
 		export SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
@@ -42,7 +45,7 @@ serve: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --no-input --verbosity 0; \
 	if [ "$(DEMO)" = 1 ]; then $(BIN)/python manage.py load_demo --if-empty --force; fi; \
 	echo "Serving http://$(HOST):$(PORT)/ with $(WORKERS) gunicorn workers (Ctrl-C stops)"; \
-	exec $(BIN)/gunicorn finder.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket
+	exec $(BIN)/gunicorn finder.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket
 
 ## Every check: lint, format, migrations, then the whole test suite (browser tests included).
 test: lint check-migrations browser pytest

@@ -144,7 +144,9 @@ def _is_current(db: Database, key: str, locations: int | None) -> bool:
 def manage(db: Database, *args: str) -> float:
     """Run `manage.py *args` on `db`; returns the seconds it took."""
     started = time.monotonic()
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=db.environ(), check=True)
+    # Bulk loads and index builds may run longer than a request's DB_TIMEOUT.
+    env = {**db.environ(), "DB_TIMEOUT": "0"}
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
     return time.monotonic() - started
 
 

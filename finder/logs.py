@@ -69,6 +69,34 @@ def _context_of(request) -> dict:
     return {"request_id": request.request_id, "method": request.method, "path": request.path[:MAX_PATH_CHARS]}
 
 
+# What RedactFilter takes out of a line: a URL's query string, IPv4 and IPv6 addresses.
+QUERY_STRING = re.compile(r"\?[^\s\"']*")
+IPV4_ADDRESS = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
+IPV6_ADDRESS = re.compile(r"\[?(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}\]?")
+
+
+def redact(text: str) -> str:
+    """A log message without query strings or network addresses."""
+    text = QUERY_STRING.sub("?[query removed]", text)
+    text = IPV4_ADDRESS.sub("[address]", text)
+    return IPV6_ADDRESS.sub("[address]", text)
+
+
+class RedactFilter(logging.Filter):
+    """For log lines we do not write ourselves (gunicorn's): whatever they quote of a
+    request, its query string and the client's address never reach the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            # A traceback can quote the request too: keep only its kind.
+            record.msg += f" ({record.exc_info[0].__name__})"
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """timestamp, level, logger, message, the request's id, method and path, and for
     request lines the status and duration (ms); a traceback when there is one."""

@@ -7,6 +7,7 @@ SQLite in the project folder is the default so that a fresh checkout just works;
 
 import os
 import re
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -123,12 +124,18 @@ WSGI_APPLICATION = "finder.wsgi.application"
 # connection writes, IMMEDIATE transactions take the write lock up front (no
 # "database is locked" upgrade failures mid-transaction) and the timeout (seconds)
 # makes a writer wait for the lock instead of failing.
+# Seconds a query may run before it fails (on PostgreSQL; a lock is waited for half as
+# long), and how long SQLite waits for the write lock: below gunicorn's worker timeout
+# (gunicorn.conf.py, 30 s), so a held lock fails one request with an error instead of
+# hanging every worker until gunicorn kills them. 0 lifts the PostgreSQL limits (bulk loads).
+DB_TIMEOUT = envint("DB_TIMEOUT", 20)
+
 SQLITE_OPTIONS = {
     # WAL lets readers and one writer work at once; memory-mapped reads (up to
     # SQLite's 2 GB cap) save a system call per page on large databases.
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=2147418112;",
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
+    "timeout": DB_TIMEOUT or 20,
 }
 
 DATABASES = {
@@ -138,6 +145,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_TIMEOUT:
+    DATABASES["default"]["OPTIONS"] = {
+        "options": f"-c statement_timeout={DB_TIMEOUT * 1000} -c lock_timeout={DB_TIMEOUT * 500}",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files open in tests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -169,6 +181,13 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# CSV imports in the admin wait here, under random names, between the preview and
+# the confirmation (therapists.uploads); unconfirmed ones go after IMPORT_UPLOAD_MAX_AGE seconds.
+IMPORT_UPLOAD_DIR = Path(
+    os.environ.get("IMPORT_UPLOAD_DIR") or Path(tempfile.gettempdir()) / "finder-imports"
+)
+IMPORT_UPLOAD_MAX_AGE = 2 * 3600
 
 # Filling a location's coordinates in the admin (therapists.geocoding). The
 # gazetteer is always used first, offline; a network geocoder (OpenStreetMap's
@@ -229,6 +248,11 @@ RATELIMIT_IP_META_KEY = "finder.proxy.client_ip"
 
 # Cookies scripts cannot read (ours never need to), and the headers Django offers.
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are the admin's (patients never log in): one ends after a working day with no
+# request (seconds), so a clinic's computer left logged in overnight is logged out.
+# Saved on every request so the day counts from the last one; empty sessions are never saved.
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -4,10 +4,17 @@ from django.urls import include, path
 
 from finder import views
 from therapists import api
+from therapists.admin import view_on_site
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    # Before the admin's own: "View on site" only for objects the user may see there.
+    path(
+        f"{settings.ADMIN_URL}r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", api.urls),
     path("", include("therapists.urls")),

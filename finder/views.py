@@ -1,12 +1,13 @@
-"""Site-wide views: the health check, robots.txt and the server error page."""
+"""Site-wide views: the health check, robots.txt, the icon and the server error page."""
 
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
@@ -23,14 +24,42 @@ Disallow: /clinics/*/consult/
 """
 
 
+# Milliseconds the health check waits for the database: a monitor must hear "503" long
+# before its own timeout, not hang behind a lock like the workers it watches.
+HEALTH_TIMEOUT_MS = 1500
+
+
+def probe_database() -> None:
+    """Raise DatabaseError unless the database answers within HEALTH_TIMEOUT_MS.
+
+    It waits where requests would: on PostgreSQL behind a lock on the locations table
+    (every search reads it), on SQLite for the write lock (every write takes it).
+    """
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {HEALTH_TIMEOUT_MS}")
+            cursor.execute(f"SET LOCAL lock_timeout = {HEALTH_TIMEOUT_MS}")
+            cursor.execute("SELECT 1 FROM therapists_location LIMIT 1")
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor != "sqlite":
+            cursor.execute("SELECT 1")
+            return
+        busy_ms = int(connection.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
+        cursor.execute(f"PRAGMA busy_timeout = {HEALTH_TIMEOUT_MS}")
+        try:
+            with transaction.atomic():  # BEGIN IMMEDIATE: takes the write lock
+                cursor.execute("SELECT 1")
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+
+
 @require_safe
 @never_cache
 def healthz(request):
     """200 while the database answers, 503 when it does not: for load balancers and monitors."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        probe_database()
     except DatabaseError as error:
         logger.error("health check failed: database unavailable (%s)", type(error).__name__)
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
@@ -41,6 +70,13 @@ def healthz(request):
 @cache_control(public=True, max_age=24 * 3600)
 def robots_txt(request):
     return HttpResponse(ROBOTS_TXT, content_type="text/plain")
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to our icon."""
+    return redirect(static("favicon.svg"))
 
 
 def server_error(request):

@@ -11,15 +11,21 @@ ModelAdmin below uses; a model joins by naming its path to its clinic, e.g.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV
 
-from therapists import geo, geocoding
+from therapists import geo, geocoding, uploads
 from therapists.models import (
     BodyArea,
     Clinic,
@@ -33,7 +39,7 @@ from therapists.models import (
     Specialty,
     Therapist,
 )
-from therapists.resources import LocationResource, TherapistResource
+from therapists.resources import LocationResource, SafeCSV, TherapistResource
 
 
 def managed_clinics(user) -> QuerySet[Clinic]:
@@ -107,6 +113,10 @@ class ClinicScopedForm(forms.ModelForm):
                 self.initial[name] = [obj for obj in current if obj.pk in visible]
                 # Removing all of one's own choices is allowed: the other links remain.
                 field.required = False
+                field.help_text = (
+                    "Also linked to another clinic, which keeps its own links. Remove all of yours "
+                    "to stop listing this at your clinic."
+                )
 
     def _save_m2m(self):
         for name, unseen in self.unseen.items():
@@ -131,6 +141,9 @@ class ClinicScopedAdmin(ClinicScopedChoices):
     clinic_lookup: str | None = None
     operator_only = False
     form = ClinicScopedForm
+
+    class Media:
+        js = ["js/admin-widgets.js"]
 
     def scope(self, queryset: QuerySet, request) -> QuerySet:
         if self.clinic_lookup is None or _is_operator(request):
@@ -202,30 +215,46 @@ class ClinicScopedAdmin(ClinicScopedChoices):
         )
 
     def lookup_allowed(self, lookup, value, request=None):
-        # Filtering by hand-written URL parameters through the clinic path would let
-        # a manager ask "does my therapist also work at location 42?". The clinic
-        # list filter below is the way to filter by clinic.
-        list_filters = {
-            item.parameter_name
-            for item in self.get_list_filter(request)
-            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter)
-        }
-        through_clinic_path = (
-            self.clinic_lookup not in (None, "pk")
-            and lookup not in list_filters
-            and lookup.split("__")[0] == self.clinic_lookup.split("__")[0]
-        )
-        if through_clinic_path and (request is None or not _is_operator(request)):
-            return False
-        return super().lookup_allowed(lookup, value, request)
+        # A hand-written URL parameter through a relation would let a manager probe
+        # another clinic's data (`?consult_requests__id__exact=5`, `?locations=42`):
+        # managers get only the parameters of this admin's own filters. Exports
+        # filter through the same check.
+        if request is not None and _is_operator(request):
+            return super().lookup_allowed(lookup, value, request)
+        return lookup in self.filter_parameters(request)
+
+    def filter_parameters(self, request) -> set[str]:
+        """The URL parameters the admin's own `list_filter` and `date_hierarchy` produce."""
+        parameters = set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
+                parameters.add(item.parameter_name)
+                continue
+            path = item[0] if isinstance(item, tuple) else item
+            field = get_fields_from_path(self.model, path)[-1]
+            if field.is_relation:
+                parameters.add(f"{path}__{field.target_field.name}__exact")
+            else:
+                parameters.update({path, f"{path}__exact"})
+            parameters.add(f"{path}__isnull")
+        if self.date_hierarchy:
+            parameters.update(f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day"))
+        return parameters
+
+    def get_paginator(self, request, queryset, per_page, *args, **kwargs):
+        # The history page pages through the object's LogEntry rows: here is the one
+        # place to hold back what another clinic's staff did to a shared record.
+        if queryset.model is LogEntry:
+            queryset = visible_history(request, queryset)
+        return super().get_paginator(request, queryset, per_page, *args, **kwargs)
 
     # Import and export (django-import-export), for the ModelAdmins that offer them.
 
     def get_import_formats(self):
-        return [CSV]
+        return [SafeCSV]
 
     def get_export_formats(self):
-        return [CSV]
+        return [SafeCSV]
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -239,6 +268,61 @@ class ClinicScopedAdmin(ClinicScopedChoices):
 
     def get_valid_export_item_pks(self, request):
         return self.get_queryset(request).values_list("pk", flat=True)
+
+    # Between an import's preview and its confirmation the file waits in our own
+    # storage, named to the browser only as signed for its uploader (therapists.uploads).
+    tmp_storage_class = uploads.UploadStorage
+    confirm_form_class = uploads.ConfirmUploadForm
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        kwargs = super().get_confirm_form_kwargs(request, import_form)
+        return {**kwargs, "user": request.user, "format_count": len(self.get_import_formats())}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if initial:
+            initial["import_file_name"] = uploads.sign_upload(initial["import_file_name"], request.user)
+        return initial
+
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = self.create_confirm_form(request)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    messages.error(request, errors[0])
+                info = self.opts.app_label, self.opts.model_name
+                return redirect("admin:{}_{}_import".format(*info))
+        return super().process_import(request, **kwargs)
+
+
+def visible_history(request, entries: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
+    """Admin history the user may read: all for the operator; for a manager, only what
+    staff of their own clinics did (a shared therapist's other clinic stays private)."""
+    if _is_operator(request):
+        return entries
+    colleagues = get_user_model().objects.filter(managed_clinics__in=_managed_clinic_ids(request))
+    return entries.filter(user__in=colleagues.values("pk"))
+
+
+def view_on_site(request, content_type_id: int, object_id: str):
+    """The admin's "View on site" link (/admin/r/<type>/<id>/), for objects the user may
+    see in the admin only: Django's own answers for any object, and its redirect names it."""
+    try:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+    except ContentType.DoesNotExist:
+        raise Http404 from None
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None or not model_admin.has_view_permission(request):
+        raise Http404
+    try:
+        visible = model_admin.get_queryset(request).filter(pk=object_id).exists()
+    except (ValueError, ValidationError):
+        visible = False
+    if not visible:
+        raise Http404
+    return contenttype_views.shortcut(request, content_type_id, object_id)
 
 
 def update_and_log(request, queryset, message: str, **changes) -> int:
@@ -257,6 +341,24 @@ def update_and_log(request, queryset, message: str, **changes) -> int:
     return count
 
 
+def take_off_locations(request, therapists: QuerySet[Therapist], clinic_ids) -> int:
+    """Unlink therapists from these clinics' locations (a manager's "delete" of a therapist
+    another clinic also lists), recorded in each therapist's history; returns how many."""
+    therapists = list(therapists)
+    links = Therapist.locations.through.objects.filter(
+        therapist__in=therapists, location__clinic__in=clinic_ids
+    )
+    links.delete()
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk,
+        queryset=therapists,
+        action_flag=CHANGE,
+        change_message="Taken off the clinic's locations.",
+        single_object=len(therapists) == 1,
+    )
+    return len(therapists)
+
+
 class ManagedClinicFilter(admin.SimpleListFilter):
     """Filter by clinic, listing only the clinics the user manages."""
 
@@ -268,10 +370,11 @@ class ManagedClinicFilter(admin.SimpleListFilter):
         self.clinic_lookup = model_admin.clinic_lookup
 
     def lookups(self, request, model_admin):
-        return list(managed_clinics(request.user).values_list("pk", "name"))
+        return [(str(pk), name) for pk, name in managed_clinics(request.user).values_list("pk", "name")]
 
     def queryset(self, request, queryset):
-        value = self.value()
+        # A string from the URL, or a choice of `lookups` when Django counts facets.
+        value = str(self.value() or "")
         if not value:
             return queryset
         if not value.isdigit() or int(value) not in _managed_clinic_ids(request):
@@ -321,23 +424,20 @@ class LocationForm(ClinicScopedForm):
         cleaned = super().clean()
         if "latitude" not in self.fields or self.has_error("latitude") or self.has_error("longitude"):
             return cleaned
-        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
-        if latitude is not None and longitude is not None:
-            return cleaned
-        if (latitude is None) != (longitude is None):
-            self.add_error("latitude" if latitude is None else "longitude", geocoding.HALF_A_COORDINATE)
-            return cleaned
-        if not self.has_error("postal_code"):
-            self.geocode = geocoding.locate(
+        try:
+            point, self.geocode = geocoding.place(
+                cleaned.get("latitude"),
+                cleaned.get("longitude"),
                 street=cleaned.get("street", ""),
                 city=cleaned.get("city", ""),
                 province=cleaned.get("province", ""),
-                postal_code=cleaned.get("postal_code", ""),
+                # A postal code that is not one places nothing; the city still may.
+                postal_code="" if self.has_error("postal_code") else cleaned.get("postal_code", ""),
             )
-        if self.geocode is None:
-            self.add_error("latitude", geocoding.ADDRESS_NOT_FOUND)
+        except geocoding.NotPlaced as error:
+            self.add_error(error.field, error.message)
         else:
-            cleaned["latitude"], cleaned["longitude"] = self.geocode.point
+            cleaned["latitude"], cleaned["longitude"] = point
         return cleaned
 
 
@@ -419,8 +519,23 @@ class ClinicAdmin(ClinicScopedAdmin, admin.ModelAdmin):
             geocoded_message(request, location_form)
 
 
+class OpeningHoursFormSet(forms.BaseInlineFormSet):
+    """A table's column headings do not name its inputs for a screen reader: each
+    input of a row of opening hours gets its own name."""
+
+    names = {"weekday": "Day", "opens": "Opens", "closes": "Closes", "DELETE": "Delete these hours"}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "" if index is None else f" (row {index + 1})"
+        for name, label in self.names.items():
+            if name in form.fields:
+                form.fields[name].widget.attrs["aria-label"] = f"{label}{row}"
+
+
 class OpeningHoursInline(ClinicScopedChoices, admin.TabularInline):
     model = OpeningHours
+    formset = OpeningHoursFormSet
     extra = 0
 
 
@@ -492,7 +607,7 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     search_fields = ["first_name", "last_name", "slug", "registration_number"]
     autocomplete_fields = ["locations", "specialties", "languages"]
     prepopulated_fields = {"slug": ["first_name", "last_name"]}
-    actions = ["publish", "unpublish", "mark_verified_today"]
+    actions = ["publish", "unpublish", "mark_verified_today", "leave_my_locations"]
     fieldsets = [
         (None, {"fields": [("first_name", "last_name"), "slug", "discipline", "locations"]}),
         ("Registration", {"fields": ["credentials", "regulator", "registration_number"]}),
@@ -519,6 +634,21 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
             .prefetch_related(Prefetch("locations", queryset=own_locations, to_attr="visible_locations"))
         )
 
+    def owns(self, request, obj) -> bool:
+        # Deleting a therapist blanks them on every consult request that names them:
+        # another clinic's requests keep their therapist, so no full delete then.
+        if not super().owns(request, obj):
+            return False
+        if obj is None or _is_operator(request):
+            return True
+        return not obj.consult_requests.exclude(clinic__in=_managed_clinic_ids(request)).exists()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if _is_operator(request):
+            actions.pop("leave_my_locations", None)
+        return actions
+
     @admin.display(description="Name", ordering="last_name")
     def name(self, therapist):
         return therapist.name
@@ -536,6 +666,15 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     def unpublish(self, request, queryset):
         count = update_and_log(request, queryset, "Unpublished.", is_published=False)
         self.message_user(request, f"{count} therapist(s) unpublished: patients no longer find them.")
+
+    @admin.action(description="Take selected therapists off my clinics' locations", permissions=["change"])
+    def leave_my_locations(self, request, queryset):
+        count = take_off_locations(request, queryset, _managed_clinic_ids(request))
+        self.message_user(
+            request,
+            f"{count} therapist(s) taken off your clinics' locations; other clinics keep theirs.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Mark selected therapists as verified today", permissions=["change"])
     def mark_verified_today(self, request, queryset):

@@ -69,6 +69,39 @@ def locate(*, street: str = "", city: str = "", province: str = "", postal_code:
     return None
 
 
+class NotPlaced(ValueError):
+    """A location that cannot be placed: `field` ("latitude" or "longitude") and why."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def place(
+    latitude: float | None,
+    longitude: float | None,
+    *,
+    street: str = "",
+    city: str = "",
+    province: str = "",
+    postal_code: str = "",
+) -> tuple[geo.Point, Geocode | None]:
+    """Where a clinic location is: its coordinates as typed when both are given, else
+    from its address (`locate`). Returns the point and, when it was filled in, where it
+    came from. Raises NotPlaced for half a coordinate or an address nothing resolves.
+    The admin's location form and the CSV import both place locations through here.
+    """
+    if latitude is not None and longitude is not None:
+        return geo.Point(latitude, longitude), None
+    if (latitude is None) != (longitude is None):
+        raise NotPlaced("latitude" if latitude is None else "longitude", HALF_A_COORDINATE)
+    found = locate(street=street, city=city, province=province, postal_code=postal_code)
+    if found is None:
+        raise NotPlaced("latitude", ADDRESS_NOT_FOUND)
+    return found.point, found
+
+
 def geocode_online(query: str) -> geo.Point | None:
     """Ask the network geocoder for a Canadian address; None on no match or any failure.
 

@@ -8,6 +8,7 @@ Logs name requests by id only: never a patient's name, contact details or health
 
 import datetime
 import logging
+import unicodedata
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -78,6 +79,12 @@ def recipients(clinic: Clinic) -> list[str]:
     return sorted({email for email in clinic.managers.values_list("email", flat=True) if email})
 
 
+def one_line(text: str) -> str:
+    """Text safe in an email header: any stored name, whatever it holds, cannot break
+    a notification (Django refuses a header with a line break)."""
+    return " ".join("".join(" " if unicodedata.category(char)[0] in "CZ" else char for char in text).split())
+
+
 def notify_clinic(consult: ConsultRequest) -> bool:
     """Email the clinic a link to the request in the admin. True when sent.
 
@@ -94,7 +101,7 @@ def notify_clinic(consult: ConsultRequest) -> bool:
     who = f" for {consult.therapist.name}" if consult.therapist else ""
     try:
         send_mail(
-            subject=f"New consult request #{consult.pk}{who}",
+            subject=one_line(f"New consult request #{consult.pk}{who}"),
             message=(
                 f"{consult.clinic.name} has a new free consult / call-back request{who}.\n\n"
                 f"Open it in the clinic admin to see the details and call the patient back:\n{link}\n\n"

@@ -1,12 +1,15 @@
 import math
+import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Cos, Power, Radians, Sin, Sqrt
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from therapists import geo
 
@@ -133,6 +136,24 @@ class Language(models.Model):
         return (self.code,)
 
 
+# Line breaks, tabs and other control characters, and the invisible marks that reverse
+# text direction: never part of a name or an address, and a newline in a name would
+# end up in an email header or a CSV row.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+CONTROL_CHARACTERS = _("Remove the line breaks, tabs or other invisible control characters.")
+
+
+def has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS for char in text or "")
+
+
+def refuse_control_characters(instance: models.Model, *names: str) -> None:
+    """Model.clean() for one-line text fields: an error on each field that holds one."""
+    errors = {name: CONTROL_CHARACTERS for name in names if has_control_characters(getattr(instance, name))}
+    if errors:
+        raise ValidationError(errors)
+
+
 class Clinic(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
@@ -162,6 +183,9 @@ class Clinic(models.Model):
 
     def get_absolute_url(self):
         return reverse("therapists:clinic-detail", args=[self.slug])
+
+    def clean(self):
+        refuse_control_characters(self, "name", "phone")
 
     def natural_key(self):
         return (self.slug,)
@@ -275,6 +299,9 @@ class Location(models.Model):
 
     def __str__(self):
         return f"{self.clinic.name} – {self.name}"
+
+    def clean(self):
+        refuse_control_characters(self, "name", "street", "city", "postal_code", "phone")
 
     def natural_key(self):
         return (*self.clinic.natural_key(), self.name)
@@ -552,6 +579,11 @@ class Therapist(models.Model):
 
     def get_absolute_url(self):
         return reverse("therapists:therapist-detail", args=[self.slug])
+
+    def clean(self):
+        refuse_control_characters(
+            self, "first_name", "last_name", "credentials", "regulator", "registration_number"
+        )
 
     def natural_key(self):
         return (self.slug,)

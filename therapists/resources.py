@@ -6,12 +6,50 @@ matched, validated and exported within those clinics only; anything naming
 another clinic's records is a per-row error that never says what exists there.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV
 
 from therapists import geo, geocoding
 from therapists.models import Clinic, Discipline, Language, Location, Specialty, Therapist
+
+# A spreadsheet runs a cell starting with one of these as a formula (or turns it into
+# one), e.g. =HYPERLINK(...) planted in a bio. Plain numbers (-97.1384) stay numbers.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def spreadsheet_safe(value) -> str:
+    """A CSV cell no spreadsheet runs: a leading quote before anything formula-like."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def from_spreadsheet(text):
+    """Undo `spreadsheet_safe` on import, so an export round-trips unchanged."""
+    if isinstance(text, str) and text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
+class SafeCSV(CSV):
+    """CSV whose cells cannot run as formulas when the file is opened in a spreadsheet."""
+
+    def export_data(self, dataset, **kwargs):
+        for index in range(len(dataset)):
+            dataset[index] = tuple(spreadsheet_safe(cell) for cell in dataset[index])
+        return super().export_data(dataset, **kwargs)
+
+    def create_dataset(self, in_stream, **kwargs):
+        dataset = super().create_dataset(in_stream, **kwargs)
+        for index in range(len(dataset)):
+            dataset[index] = tuple(from_spreadsheet(cell) for cell in dataset[index])
+        return dataset
 
 
 class StrictManyToManyWidget(widgets.ManyToManyWidget):
@@ -146,21 +184,18 @@ class LocationResource(ClinicScopedResource):
 
     def fill_coordinates(self, location: Location) -> dict[str, list[str]]:
         """Place a row with no coordinates from its address; errors by field, if any."""
-        latitude, longitude = location.latitude, location.longitude
-        if latitude is not None and longitude is not None:
-            return {}
-        if (latitude is None) != (longitude is None):
-            missing = "latitude" if latitude is None else "longitude"
-            return {missing: [geocoding.HALF_A_COORDINATE]}
-        found = geocoding.locate(
-            street=location.street,
-            city=location.city,
-            province=location.province,
-            postal_code=location.postal_code,
-        )
-        if found is None:
-            return {"latitude": [geocoding.ADDRESS_NOT_FOUND]}
-        location.latitude, location.longitude = found.point
+        try:
+            point, _ = geocoding.place(
+                location.latitude,
+                location.longitude,
+                street=location.street,
+                city=location.city,
+                province=location.province,
+                postal_code=location.postal_code,
+            )
+        except geocoding.NotPlaced as error:
+            return {error.field: [error.message]}
+        location.latitude, location.longitude = point
         return {}
 
 

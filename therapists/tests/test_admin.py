@@ -11,9 +11,11 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from therapists import leads
 from therapists.models import (
     Clinic,
     ConsultRequest,
@@ -201,14 +203,15 @@ def test_it_changes_nothing_of_the_other_clinic_when_a_manager_posts_to_its_reco
 @pytest.mark.parametrize("model", SCOPED_MODELS)
 @pytest.mark.parametrize(
     "query",
-    ["", "?q=Bravo", "?q=222", "?q=Yonge", "?clinic={bravo}", "?o=1", "?all="],
+    ["", "?q=Bravo", "?q=222", "?q=Yonge", "?clinic={bravo}", "?o=1", "?_facets=True"],
 )
 def test_it_lists_only_the_managers_own_records(client, cast, model, query):
     client.force_login(cast.alice)
 
     response = client.get(url(model, "changelist") + query.format(bravo=cast.bravo.pk), follow=True)
 
-    assert response.status_code == 200
+    # The clinic list has no clinic filter: asking for one is a bad request.
+    assert response.status_code == (400 if (model, query) == ("clinic", "?clinic={bravo}") else 200)
     assert_shows_nothing_of_bravo(response)
 
 
@@ -231,6 +234,50 @@ def test_it_refuses_hand_written_filters_through_another_clinics_locations(clien
     response = client.get(url("therapist", "changelist"), {lookup: cast.bravo_yonge.pk})
 
     assert response.status_code == 400
+
+
+FOREIGN_LOOKUPS = [
+    ("therapist", "consult_requests__id__exact"),
+    ("therapist", "consult_requests__id__in"),
+    ("therapist", "consult_requests__isnull"),
+    ("therapist", "consult_requests__id__gte"),
+    ("location", "therapists__consult_requests__id__exact"),
+    ("location", "clinic__consult_requests__id__exact"),
+    ("location", "clinic__name__startswith"),
+    ("consultrequest", "therapist__locations__id__exact"),
+    ("consultrequest", "email__startswith"),
+    ("clinic", "consult_requests__id__exact"),
+]
+
+
+@pytest.mark.parametrize(
+    "kind, model, lookup",
+    [("changelist", *case) for case in FOREIGN_LOOKUPS]
+    + [("export", *case) for case in FOREIGN_LOOKUPS if case[0] in ("location", "therapist")],
+)
+def test_it_refuses_a_manager_any_filter_the_admin_does_not_offer(client, cast, kind, model, lookup):
+    client.force_login(cast.alice)
+
+    response = client.get(url(model, kind), {lookup: cast.bravo_request.pk})
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "model, query",
+    [
+        ("therapist", {"discipline__id__exact": "1", "is_published__exact": "1", "gender__exact": "f"}),
+        ("location", {"province__exact": "MB", "wheelchair_accessible__exact": "0"}),
+        ("consultrequest", {"status__exact": "new", "meeting__exact": "phone", "created_at__year": "2026"}),
+        ("clinic", {"direct_billing__exact": "1"}),
+    ],
+)
+def test_it_lets_a_manager_use_the_filters_the_admin_offers(client, cast, model, query):
+    client.force_login(cast.alice)
+
+    response = client.get(url(model, "changelist"), query)
+
+    assert response.status_code == 200
 
 
 def test_it_lets_the_operator_filter_therapists_by_location(client, cast):
@@ -404,7 +451,9 @@ def test_it_keeps_a_shared_therapists_other_clinic_when_a_manager_saves_the_form
 
 def test_it_lets_a_manager_take_a_shared_therapist_off_their_clinic_only(client, cast):
     client.force_login(cast.alice)
-    data = form_data(client.get(url("therapist", "change", cast.sam.pk)))
+    page = client.get(url("therapist", "change", cast.sam.pk))
+    assert "Remove all of yours to stop listing this at your clinic" in page.content.decode()
+    data = form_data(page)
     data["locations"] = []
 
     response = client.post(url("therapist", "change", cast.sam.pk), data)
@@ -705,3 +754,182 @@ def test_it_shows_a_manager_only_their_clinics_consult_requests(client, cast):
 
     assert "Arthur Alphapatient" in response.content.decode()
     assert_shows_nothing_of_bravo(response)
+
+
+@pytest.mark.parametrize("model", ["location", "therapist", "consultrequest"])
+@pytest.mark.parametrize("user", ["alice", "olivia"])
+def test_it_shows_counts_beside_the_filters_when_asked(client, cast, model, user):
+    client.force_login(getattr(cast, user))
+
+    response = client.get(url(model, "changelist"), {"_facets": "True"})
+
+    assert response.status_code == 200
+    if user == "alice":
+        assert_shows_nothing_of_bravo(response)
+
+
+def test_it_shows_a_manager_only_their_own_clinics_history_of_a_shared_therapist(client, cast):
+    for user, message in [(cast.bruno, "Bravo changed the bio."), (cast.alice, "Alpha changed the bio.")]:
+        LogEntry.objects.log_actions(
+            user_id=user.pk, queryset=[cast.sam], action_flag=CHANGE, change_message=message
+        )
+    client.force_login(cast.alice)
+
+    alice_sees = client.get(url("therapist", "history", cast.sam.pk)).content.decode()
+    client.force_login(cast.olivia)
+    olivia_sees = client.get(url("therapist", "history", cast.sam.pk)).content.decode()
+
+    assert "Alpha changed the bio." in alice_sees
+    assert "Bravo changed the bio." not in alice_sees
+    assert "bruno" not in alice_sees
+    assert "Bravo changed the bio." in olivia_sees
+    assert "Alpha changed the bio." in olivia_sees
+
+
+def test_it_links_a_manager_to_the_site_only_for_records_they_see(client, cast):
+    hidden = make_therapist(slug="hidden-bravo", is_published=False, locations=[cast.bravo_yonge])
+    therapist_type = ContentType.objects.get_for_model(Therapist)
+    client.force_login(cast.alice)
+
+    own = client.get(reverse("admin:view_on_site", args=[therapist_type.pk, cast.ann.pk]))
+    other = client.get(reverse("admin:view_on_site", args=[therapist_type.pk, hidden.pk]))
+    nonsense = client.get(reverse("admin:view_on_site", args=[therapist_type.pk, "x"]))
+    unknown_type = client.get(reverse("admin:view_on_site", args=[999999, cast.ann.pk]))
+
+    assert own.status_code == 302
+    assert own["Location"].endswith(cast.ann.get_absolute_url())
+    for response in (other, nonsense, unknown_type):
+        assert response.status_code == 404
+        assert "hidden-bravo" not in response.get("Location", "") + response.content.decode()
+
+
+def test_it_links_the_operator_to_any_record_on_the_site(client, cast):
+    client.force_login(cast.olivia)
+
+    response = client.get(
+        reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Therapist).pk, cast.bea.pk])
+    )
+
+    assert response.status_code == 302
+
+
+def test_it_does_not_let_a_manager_delete_a_therapist_another_clinics_requests_name(client, cast):
+    former = make_therapist(slug="former-bravo", locations=[cast.alpha_main])
+    make_consult_request(cast.bravo, former)
+    client.force_login(cast.alice)
+
+    page = client.get(url("therapist", "delete", former.pk))
+    posted = client.post(url("therapist", "delete", former.pk), {"post": "yes"})
+    bulk = client.post(
+        url("therapist", "changelist"),
+        {"action": "delete_selected", "_selected_action": [former.pk], "post": "yes"},
+    )
+
+    assert page.status_code == 403
+    assert posted.status_code == 403
+    assert_shows_nothing_of_bravo(bulk)
+    assert ConsultRequest.objects.get(clinic=cast.bravo, therapist=former)
+
+
+def test_it_lets_a_manager_delete_a_therapist_only_their_clinic_knows(client, cast):
+    make_consult_request(cast.alpha, cast.ann)
+    client.force_login(cast.alice)
+
+    response = client.post(url("therapist", "delete", cast.ann.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Therapist.objects.filter(pk=cast.ann.pk).exists()
+
+
+def test_it_lets_a_manager_take_shared_therapists_off_their_locations_in_bulk(client, cast):
+    client.force_login(cast.alice)
+
+    response = client.post(
+        url("therapist", "changelist"),
+        {"action": "leave_my_locations", "_selected_action": [cast.sam.pk, cast.bea.pk]},
+    )
+
+    assert response.status_code == 302
+    assert list(cast.sam.locations.all()) == [cast.bravo_yonge]
+    assert list(cast.bea.locations.all()) == [cast.bravo_yonge]
+    logged = LogEntry.objects.get(object_id=str(cast.sam.pk))
+    assert logged.change_message == "Taken off the clinic's locations."
+    assert not LogEntry.objects.filter(object_id=str(cast.bea.pk)).exists()
+
+
+# Stored values that could break a clinic's emails.
+
+
+@pytest.mark.parametrize(
+    "bad", ["Alpha\nPhysio", "Alpha\rBcc: x@evil.example", "Alpha\tPhysio", "Alpha\u202ePhysio"]
+)
+def test_it_refuses_a_clinic_name_with_control_characters(client, cast, bad):
+    client.force_login(cast.alice)
+    data = form_data(client.get(url("clinic", "change", cast.alpha.pk)))
+    data["name"] = bad
+
+    response = client.post(url("clinic", "change", cast.alpha.pk), data)
+
+    assert response.status_code == 200
+    assert "Remove the line breaks" in response.content.decode()
+    cast.alpha.refresh_from_db()
+    assert cast.alpha.name == "Alpha Physio"
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "credentials"])
+def test_it_refuses_a_therapist_name_with_a_line_break(client, cast, field):
+    client.force_login(cast.alice)
+    data = form_data(client.get(url("therapist", "change", cast.ann.pk)))
+    data[field] = "Ann\r\nBcc: x@evil.example"
+
+    response = client.post(url("therapist", "change", cast.ann.pk), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field]
+
+
+def test_it_refuses_a_location_name_with_a_line_break(client, cast):
+    client.force_login(cast.alice)
+    data = form_data(client.get(url("location", "change", cast.alpha_main.pk)))
+    data["street"] = "111 Alpha\nStreet"
+    data["name"] = "Main\x00"
+
+    response = client.post(url("location", "change", cast.alpha_main.pk), data)
+
+    assert response.status_code == 200
+    assert set(response.context["adminform"].form.errors) == {"street", "name"}
+
+
+def test_it_emails_the_clinic_whatever_a_stored_name_holds(cast, mailoutbox):
+    Therapist.objects.filter(pk=cast.bea.pk).update(first_name="Bea\r\nBcc: x@evil.example\u2028")
+    cast.bravo.email = "desk@bravo.example"
+    cast.bravo.save()
+    cast.bravo_request.refresh_from_db()
+
+    assert leads.notify_clinic(cast.bravo_request)
+
+    subject = mailoutbox[0].subject
+    assert "\n" not in subject and "\r" not in subject and "\u2028" not in subject
+    assert "Bea Bcc: x@evil.example Bravoman" in subject
+    assert mailoutbox[0].to == ["desk@bravo.example"]
+
+
+# Sessions.
+
+
+def test_an_admin_session_ends_after_a_working_day_without_a_request(client, cast):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(cast.alice)
+    session = Session.objects.get()
+    session.expire_date = timezone.now() + datetime.timedelta(minutes=1)  # idle for almost a day
+    session.save()
+
+    assert client.get(reverse("admin:index")).status_code == 200
+    renewed = Session.objects.get().expire_date - timezone.now()
+    assert datetime.timedelta(hours=7, minutes=59) < renewed <= datetime.timedelta(hours=8)
+
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))

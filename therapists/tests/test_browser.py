@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 
 from therapists.models import Language
 from therapists.tests.factories import WINNIPEG, make_location, make_place, make_therapist
@@ -260,3 +262,109 @@ def test_the_api_docs_work_in_the_browser_with_no_policy_violation(page, referen
     assert answer.inner_text().count("Winnipeg") == 1
     assert [text for text in violations if "Content Security Policy" in text] == []
     assert all(url.startswith(live_server.url) for url in requested)
+
+
+# The admin, as a clinic manager, and accessibility checks (axe-core, shipped inside
+# axe-playwright-python: nothing is downloaded).
+
+
+@pytest.fixture
+def manager_page(chromium, live_server, client, winnipeg_massage):
+    """A browser logged in as the manager of the "middle" therapist's clinic."""
+    import datetime
+
+    from therapists.models import OpeningHours
+    from therapists.tests.factories import make_consult_request, make_manager
+
+    # The "Clinic managers" group of migrations 0003 and 0006, gone with the flush.
+    group_migration = importlib.import_module("therapists.migrations.0003_clinic_managers_group")
+    grant_migration = importlib.import_module("therapists.migrations.0006_clinic_managers_consult_requests")
+    codenames = [f"{action}_{model}" for model, actions in group_migration.PERMISSIONS for action in actions]
+    group, _ = Group.objects.get_or_create(name=group_migration.GROUP_NAME)
+    group.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="therapists", codename__in=[*codenames, *grant_migration.CODENAMES]
+        )
+    )
+    therapist = winnipeg_massage["middle"]
+    location = therapist.locations.get()
+    OpeningHours.objects.create(
+        location=location, weekday=0, opens=datetime.time(9), closes=datetime.time(17)
+    )
+    manager = make_manager("alice", location.clinic)
+    client.force_login(manager)
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.objects = {
+        "therapist": therapist,
+        "location": location,
+        "clinic": location.clinic,
+        "consult": make_consult_request(location.clinic, therapist),
+    }
+    yield page
+    context.close()
+
+
+def serious_accessibility_violations(page, within: str | None = None) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    # Colours are judged as rendered: let late stylesheets and the admin's colour
+    # transitions (0.15 s) settle first.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    results = Axe().run(page, context=within)
+    return [
+        f"{violation['id']} ({violation['impact']}): {len(violation['nodes'])} element(s), e.g. "
+        f"{violation['nodes'][0]['html'][:300]} {violation['nodes'][0].get('failureSummary')}"
+        for violation in results.response["violations"]
+        if violation["impact"] in ("critical", "serious")
+    ]
+
+
+def test_the_export_pages_select_all_works_under_our_policy(manager_page):
+    violations = []
+    manager_page.on("console", lambda message: violations.append(message.text))
+
+    manager_page.goto(reverse("admin:therapists_therapist_export"))
+    fields = manager_page.locator('.selectable-field-export-row input[type="checkbox"]:not(.select-toggle)')
+    assert fields.count() > 3
+    manager_page.get_by_label("Select all").uncheck()
+
+    assert not any(box.is_checked() for box in fields.all())
+    manager_page.get_by_label("Select all").check()
+    assert all(box.is_checked() for box in fields.all())
+    assert [text for text in violations if "Content Security Policy" in text] == []
+
+
+def test_the_public_pages_have_no_serious_accessibility_problems(page, winnipeg_massage):
+    therapist = winnipeg_massage["middle"]
+    clinic = therapist.locations.get().clinic
+    problems = {}
+
+    for url in [
+        "/",
+        "/search/?where=Winnipeg&discipline=massage",
+        therapist.get_absolute_url(),
+        clinic.get_absolute_url(),
+    ]:
+        page.goto(url)
+        problems[url] = serious_accessibility_violations(page)
+
+    assert problems == {url: [] for url in problems}
+
+
+def test_the_admin_forms_have_no_serious_accessibility_problems(manager_page):
+    objects = manager_page.objects
+    problems = {}
+
+    for model in ("therapist", "location", "clinic", "consultrequest"):
+        name = "consult" if model == "consultrequest" else model
+        url = reverse(f"admin:therapists_{model}_change", args=[objects[name].pk])
+        manager_page.goto(url)
+        # The form and its inlines; the header, breadcrumbs and menu are Django's own.
+        problems[model] = serious_accessibility_violations(manager_page, within="#content")
+
+    assert problems == {model: [] for model in problems}

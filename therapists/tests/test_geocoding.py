@@ -223,3 +223,32 @@ def test_it_fills_coordinates_of_a_location_added_on_the_clinic_page(client, ali
     assert response.status_code == 302
     location = clinic.locations.get()
     assert (location.latitude, location.longitude) == R3C
+
+
+# One way to place a location, for the admin form and the CSV import alike.
+
+
+def test_place_keeps_typed_coordinates_without_looking_anything_up():
+    assert geocoding.place(49.9, -97.1, city="Brandon", province="MB") == (Point(49.9, -97.1), None)
+
+
+def test_place_fills_empty_coordinates_from_the_address(places):
+    point, found = geocoding.place(None, None, city="Brandon", province="MB", postal_code="")
+
+    assert point == Point(*BRANDON)
+    assert "Brandon" in found.source
+
+
+@pytest.mark.parametrize(
+    "latitude, longitude, field, message",
+    [
+        (None, -97.1, "latitude", geocoding.HALF_A_COORDINATE),
+        (49.9, None, "longitude", geocoding.HALF_A_COORDINATE),
+        (None, None, "latitude", geocoding.ADDRESS_NOT_FOUND),
+    ],
+)
+def test_place_says_which_coordinate_is_missing_and_why(places, latitude, longitude, field, message):
+    with pytest.raises(geocoding.NotPlaced) as raised:
+        geocoding.place(latitude, longitude, city="Atlantis", province="MB", postal_code="X0X")
+
+    assert (raised.value.field, raised.value.message) == (field, message)

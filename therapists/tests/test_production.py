@@ -1,15 +1,20 @@
 """Production: deploy checks, security headers and CSP, static files, the health check,
 the admin lockout, error pages and structured logs."""
 
+import contextlib
 import importlib
 import io
 import json
 import logging
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
@@ -446,3 +451,143 @@ def test_with_a_redis_cache_url_rate_limits_count_in_redis():
 
     assert redis.Redis.from_url(django_settings.CACHES["default"]["LOCATION"]).exists(key)
     cache.delete("finder-redis-probe")
+
+
+# Timeouts: a held lock fails requests quickly, and the health check says so.
+
+HOLD_SQLITE_WRITE_LOCK_AND_ASK_HEALTHZ = """
+import sqlite3, sys, time
+import django
+django.setup()
+from django.db import connection
+from django.test import Client
+connection.ensure_connection()  # the app's connection is open (WAL) before the lock is taken
+holder = sqlite3.connect(sys.argv[1], isolation_level=None)
+holder.execute("BEGIN IMMEDIATE")
+started = time.monotonic()
+status = Client().get("/healthz").status_code
+print(status, round(time.monotonic() - started, 2))
+"""
+
+
+def test_healthz_answers_503_within_two_seconds_while_sqlite_is_locked(tmp_path):
+    database = tmp_path / "locked.sqlite3"
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "finder.settings",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "ALLOWED_HOSTS": "testserver",
+        "LOG_LEVEL": "CRITICAL",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", HOLD_SQLITE_WRITE_LOCK_AND_ASK_HEALTHZ, str(database)],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    status, seconds = result.stdout.split()
+    assert status == "503", result.stderr
+    assert float(seconds) < 2.5
+
+
+def test_healthz_answers_503_within_two_seconds_while_postgresql_is_locked(client):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    holder = connection.get_new_connection(connection.get_connection_params())
+    try:
+        holder.execute("BEGIN")
+        holder.execute("LOCK TABLE therapists_location IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        response = client.get("/healthz")
+        seconds = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+
+    assert response.status_code == 503
+    assert seconds < 2.5
+
+
+# gunicorn's own logs.
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_never_logs_a_query_string_or_a_client_address(tmp_path):
+    port = free_port()
+    env = {
+        "PATH": os.environ["PATH"],
+        "SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"],
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PYTHONWARNINGS": "ignore",  # WhiteNoise's notice about the missing staticfiles/
+    }
+    # The access log asked for on the command line too: the configuration still wins.
+    command = [sys.executable, "-m", "gunicorn", "finder.wsgi", "--config", "gunicorn.conf.py"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--access-logfile", "-"]
+    command += ["--no-control-socket"]
+    server = subprocess.Popen(command, cwd=BASE_DIR, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        for path in ["/robots.txt?email=pat.patient%40example.com", "/nowhere?phone=2045550199"]:
+            with contextlib.suppress(urllib.error.HTTPError):
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10).read()
+    finally:
+        server.terminate()
+        log = server.communicate(timeout=30)[1]
+
+    assert '"path": "/robots.txt"' in log  # our own request lines are there
+    for private in ["pat.patient", "2045550199", "127.0.0.1", "email=", "phone="]:
+        assert private not in log
+    assert all(line.startswith("{") for line in log.splitlines() if line.strip())
+
+
+# A newcomer's first run.
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is missing")
+@pytest.mark.parametrize("target", ["run", "serve"])
+def test_make_on_another_port_links_emails_to_that_port(target):
+    env = {key: value for key, value in os.environ.items() if key != "SITE_URL"}
+
+    commands = subprocess.run(
+        ["make", "-n", target, "PORT=8111"], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    ).stdout
+
+    assert "SITE_URL=http://127.0.0.1:8111" in commands.replace('"', "")
+    assert "127.0.0.1:8111" in commands
+
+
+def test_a_set_site_url_wins_over_the_port():
+    env = {**os.environ, "SITE_URL": "https://finder.example"}
+
+    commands = subprocess.run(
+        ["make", "-n", "run", "PORT=8111"], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    ).stdout
+
+    assert "SITE_URL=https://finder.example" in commands
+
+
+def test_the_site_has_an_icon(client):
+    page = client.get("/")
+    icon = client.get("/favicon.ico")
+
+    assert icon.status_code == 302
+    assert icon["Location"].endswith(".svg")
+    assert f'<link rel="icon" href="{icon["Location"]}"' in page.content.decode()
+    assert client.get(icon["Location"]).status_code == 200

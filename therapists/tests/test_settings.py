@@ -1,5 +1,6 @@
 import importlib
 import re
+import runpy
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ def reload_settings(monkeypatch):
         "SECURE_PROXY_SSL_HEADER",
         "ADMIN_URL",
         "TRUSTED_PROXY_COUNT",
+        "DB_TIMEOUT",
     ]:
         monkeypatch.delenv(name, raising=False)
 
@@ -157,3 +159,21 @@ def test_every_variable_the_settings_read_is_documented():
     assert len(names) > 20
     assert [name for name in sorted(names) if f"\n{name}=" not in example] == []
     assert [name for name in sorted(names) if f"`{name}`" not in readme] == []
+
+
+def test_database_timeouts_are_below_gunicorns_worker_timeout(reload_settings):
+    gunicorn = runpy.run_path(str(Path(finder.settings.BASE_DIR) / "gunicorn.conf.py"))
+
+    options = reload_settings(DATABASE_URL="postgres://finder@db.example/finder").DATABASES["default"]
+    sqlite = reload_settings(DATABASE_URL="").DATABASES["default"]
+
+    statement_ms = int(re.search(r"statement_timeout=(\d+)", options["OPTIONS"]["options"])[1])
+    lock_ms = int(re.search(r"lock_timeout=(\d+)", options["OPTIONS"]["options"])[1])
+    assert 0 < lock_ms < statement_ms < gunicorn["timeout"] * 1000
+    assert 0 < sqlite["OPTIONS"]["timeout"] < gunicorn["timeout"]
+
+
+def test_db_timeout_0_lifts_the_postgresql_limits_for_bulk_loads(reload_settings):
+    settings = reload_settings(DATABASE_URL="postgres://finder@db.example/finder", DB_TIMEOUT="0")
+
+    assert "statement_timeout" not in str(settings.DATABASES["default"].get("OPTIONS"))
