@@ -570,6 +570,7 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     actions = ["mark_contacted", "mark_booked", "mark_closed"]
     readonly_fields = [
         "clinic",
+        "location",
         "therapist",
         "name",
         "email",
@@ -592,6 +593,7 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
             {
                 "fields": [
                     "clinic",
+                    "location",
                     "therapist",
                     "area",
                     "meeting",

@@ -4,8 +4,9 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
 
-from therapists.models import MeetingMode, PainArea
+from therapists.models import Location, MeetingMode, PainArea
 
 ALLOWED_PHONE_REGIONS = {"CA", "US"}
 _STARTED_SALT = "therapists.consult.started"
@@ -25,6 +26,20 @@ class ExpressConsentCheckbox(forms.CheckboxInput):
 
     def value_from_datadict(self, data, files, name):
         return data.get(name) == self.checked_value
+
+
+class LocationChoice(forms.RadioSelect):
+    """Radio buttons for the clinic address; each carries the consent wording for its
+    clinic, which static/js/consult.js puts under the consent box when it is ticked."""
+
+    def __init__(self, consent_texts: dict[str, str], attrs=None):
+        super().__init__(attrs)
+        self.consent_texts = consent_texts
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"]["data-consent"] = self.consent_texts.get(str(value), "")
+        return option
 
 
 def parse_phone(value: str) -> str:
@@ -51,8 +66,16 @@ def started_token(at: float | None = None) -> str:
 
 
 class ConsultRequestForm(forms.Form):
-    """A patient's free consult / call-back request. Validates only; leads.submit saves."""
+    """A patient's free consult / call-back request. Validates only; leads.submit saves.
 
+    For a therapist the form asks where (`locations`: the therapist's addresses) and
+    accepts only one of those; a request to a whole clinic has no such field.
+    """
+
+    location = forms.ChoiceField(
+        label=_("Where would you like to be seen?"),
+        error_messages={"required": _("Choose the clinic you would like to be seen at.")},
+    )
     name = forms.CharField(
         max_length=120, label="Your name", widget=forms.TextInput({"autocomplete": "name"})
     )
@@ -89,12 +112,36 @@ class ConsultRequestForm(forms.Form):
     )
     started = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, consent_label: str, marketing_label: str, **kwargs):
+    def __init__(
+        self,
+        *args,
+        consent_label: str,
+        marketing_label: str,
+        locations: list[Location] | None = None,
+        consent_texts: dict[str, str] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = consent_label
         self.fields["marketing"].label = marketing_label
         if not self.is_bound:
             self.initial["started"] = started_token()
+        self.locations = {str(location.pk): location for location in locations or []}
+        if not self.locations:
+            del self.fields["location"]
+            return
+        field = self.fields["location"]
+        field.choices = [
+            (pk, f"{location.clinic.name}, {location.address}") for pk, location in self.locations.items()
+        ]
+        if len(self.locations) == 1:
+            field.widget = forms.HiddenInput()
+        else:
+            field.widget = LocationChoice(consent_texts or {})
+            field.widget.choices = field.choices
+
+    def clean_location(self) -> Location:
+        return self.locations[self.cleaned_data["location"]]
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

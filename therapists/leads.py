@@ -16,34 +16,86 @@ from django.db.models import F
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from therapists.models import Clinic, ConsultRequest, Therapist
+from therapists.models import Clinic, ConsultRequest, Location, Therapist
 
 logger = logging.getLogger(__name__)
 
 CONSENT_VERSION = "2026-11-v1"
 CONSENT_TEXT = (
-    "I agree that {recipient} will receive this request, with my name, contact details and "
+    "I agree that %(recipient)s will receive this request, with my name, contact details and "
     "where it hurts, and may contact me by phone or email to arrange my consultation. "
     "Nobody else receives it. I can ask for it to be deleted at any time."
 )
 MARKETING_TEXT = "Also send me appointment reminders and exercise plans by email (optional)."
 
 
-def consent_text(clinic: Clinic, therapist: Therapist | None = None) -> str:
-    """The exact consent wording shown for a request to this clinic (and therapist)."""
-    recipient = f"{clinic.name} and {therapist.name}" if therapist else clinic.name
-    return CONSENT_TEXT.format(recipient=recipient)
+def consent_text(clinic: Clinic | None, therapist: Therapist | None = None) -> str:
+    """The exact consent wording shown for a request to this clinic (and therapist).
+
+    Without a clinic (the patient has yet to choose where to see the therapist) it
+    names "the clinic I choose above"; what is stored always names the clinic.
+    """
+    if clinic is None:
+        recipient = _("the clinic I choose above and %(therapist)s") % {"therapist": therapist.name}
+    elif therapist:
+        recipient = _("%(clinic)s and %(therapist)s") % {"clinic": clinic.name, "therapist": therapist.name}
+    else:
+        recipient = clinic.name
+    return _(CONSENT_TEXT) % {"recipient": recipient}
+
+
+def chosen_location(locations: list[Location], wanted: str | None) -> Location | None:
+    """The address a request for a therapist is for, out of the therapist's `locations`.
+
+    `wanted` is a location id as text: the one a search result was ranked by
+    (`?location=` on the profile link) or the one ticked on the form. It counts
+    only when it is one of `locations`. A therapist with one address needs no
+    choice. Otherwise nothing is picked for the patient (never the first by
+    name): the form asks.
+    """
+    if len(locations) == 1:
+        return locations[0]
+    by_id = {str(location.pk): location for location in locations}
+    return by_id.get((wanted or "").strip())
+
+
+def chosen_first(locations: list[Location], chosen: Location | None) -> list[Location]:
+    """`locations` with the chosen one first, the others in their usual order."""
+    return sorted(locations, key=lambda location: location != chosen)
+
+
+def recipient_clinic(location: Location | None, clinic: Clinic | None) -> Clinic:
+    """The clinic that receives a request: the chosen location's clinic, and only a
+    request to a whole clinic (no therapist, no location) goes to `clinic` itself."""
+    if location is not None:
+        return location.clinic
+    if clinic is None:
+        raise ValueError("A request needs a location or a clinic.")
+    return clinic
 
 
 def submit(
-    *, clinic: Clinic, therapist: Therapist | None, details: dict, marketing_consent: bool
+    *,
+    details: dict,
+    marketing_consent: bool,
+    location: Location | None = None,
+    therapist: Therapist | None = None,
+    clinic: Clinic | None = None,
 ) -> tuple[ConsultRequest, bool]:
     """Save a request with its consent record; returns (request, created).
 
+    A request for a therapist is for one of their locations and goes to that
+    location's clinic; a request to a clinic has no location.
     The same person asking the same clinic again within CONSULT_DUPLICATE_MINUTES
     (a double click, a reload) gets their first request back instead of a second one.
     """
+    if therapist is not None and (
+        location is None or not therapist.locations.filter(pk=location.pk).exists()
+    ):
+        raise ValueError("A request for a therapist is for one of the therapist's locations.")
+    clinic = recipient_clinic(location, clinic)
     window = timezone.now() - datetime.timedelta(minutes=settings.CONSULT_DUPLICATE_MINUTES)
     with transaction.atomic():
         # Serializes submissions per clinic on PostgreSQL so the duplicate check
@@ -61,6 +113,7 @@ def submit(
         consult = ConsultRequest.objects.create(
             clinic=clinic,
             therapist=therapist,
+            location=location,
             consent_at=timezone.now(),
             consent_version=CONSENT_VERSION,
             consent_text=consent_text(clinic, therapist),
@@ -92,6 +145,8 @@ def notify_clinic(consult: ConsultRequest) -> bool:
         "admin:therapists_consultrequest_change", args=[consult.pk]
     )
     who = f" for {consult.therapist.name}" if consult.therapist else ""
+    if consult.location:
+        who += f" at {consult.location.name}"
     try:
         send_mail(
             subject=f"New consult request #{consult.pk}{who}",
@@ -114,7 +169,9 @@ def notify_clinic(consult: ConsultRequest) -> bool:
 
 
 def pending_notifications():
-    return ConsultRequest.objects.filter(notified_at__isnull=True).select_related("clinic", "therapist")
+    return ConsultRequest.objects.filter(notified_at__isnull=True).select_related(
+        "clinic", "therapist", "location"
+    )
 
 
 def send_pending_notifications() -> tuple[int, int]:
@@ -136,18 +193,21 @@ def expired(days: int | None = None):
 
 def requests_of(email: str):
     """Every request made with this email address, for access and erasure requests."""
-    return ConsultRequest.objects.filter(email=email.strip().lower()).select_related("clinic", "therapist")
+    return ConsultRequest.objects.filter(email=email.strip().lower()).select_related(
+        "clinic", "therapist", "location"
+    )
 
 
 def export_person(email: str) -> list[dict]:
     """What we hold about the person with this email, as plain data."""
     exported = []
     for consult in requests_of(email).order_by("created_at", "id"):
-        record = model_to_dict(consult, exclude=["clinic", "therapist"])
+        record = model_to_dict(consult, exclude=["clinic", "therapist", "location"])
         record.update(
             id=consult.pk,
             clinic=consult.clinic.name,
             therapist=consult.therapist.name if consult.therapist else None,
+            location=consult.location.address if consult.location else None,
             created_at=consult.created_at.isoformat(),
             consent_at=consult.consent_at.isoformat(),
             notified_at=consult.notified_at.isoformat() if consult.notified_at else None,

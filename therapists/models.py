@@ -640,6 +640,14 @@ class ConsultRequest(models.Model):
     therapist = models.ForeignKey(
         Therapist, on_delete=models.SET_NULL, null=True, blank=True, related_name="consult_requests"
     )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consult_requests",
+        help_text="The address the patient chose to see the therapist at; empty for a request to the clinic.",
+    )
     name = models.CharField(max_length=120)
     email = models.EmailField(help_text="Stored in lower case so access and erasure requests find it.")
     phone = models.CharField(max_length=16, help_text="E.164, e.g. +12045550123")

@@ -80,12 +80,13 @@ def therapist_detail(request, slug):
         {area for specialty in therapist.specialties.all() for area in specialty.body_areas.all()},
         key=lambda area: (area.position, area.name),
     )
-    clinic = _consult_clinic(therapist.locations.all())
+    locations = list(therapist.locations.all())
+    chosen = leads.chosen_location(locations, request.GET.get("location"))
     context = {
         "therapist": therapist,
         "body_areas": body_areas,
-        "consult_clinic": clinic,
-        "consult_form": _consult_form(clinic, therapist) if clinic else None,
+        "locations": leads.chosen_first(locations, chosen),
+        "consult_form": _therapist_form(therapist, locations, chosen) if locations else None,
     }
     return render(request, "therapists/therapist_detail.html", context)
 
@@ -106,45 +107,60 @@ def clinic_detail(request, slug):
         {t for location in clinic.locations.all() for t in location.published_therapists},
         key=lambda t: (t.last_name, t.first_name, t.pk),
     )
-    context = {"clinic": clinic, "therapists": therapists, "consult_form": _consult_form(clinic, None)}
+    context = {"clinic": clinic, "therapists": therapists, "consult_form": _clinic_form(clinic)}
     return render(request, "therapists/clinic_detail.html", context)
 
 
-def _consult_clinic(locations) -> Clinic | None:
-    """The clinic that receives a therapist's consult requests: of the clinics they
-    practise at, the first by name. The consent text names it."""
-    clinics = [location.clinic for location in locations]
-    return min(clinics, key=lambda clinic: (clinic.name, clinic.pk), default=None)
+def _therapist_form(therapist, locations, chosen, data=None) -> ConsultRequestForm:
+    """The consult form for a therapist: it asks where, with the chosen address
+    ticked, and its consent names that address's clinic."""
+    return ConsultRequestForm(
+        data,
+        consent_label=leads.consent_text(chosen.clinic if chosen else None, therapist),
+        marketing_label=leads.MARKETING_TEXT,
+        locations=leads.chosen_first(locations, chosen),
+        consent_texts={str(loc.pk): leads.consent_text(loc.clinic, therapist) for loc in locations},
+        initial={"location": str(chosen.pk)} if chosen else {},
+    )
 
 
-def _consult_form(clinic, therapist, data=None) -> ConsultRequestForm:
-    labels = {"consent_label": leads.consent_text(clinic, therapist), "marketing_label": leads.MARKETING_TEXT}
-    return ConsultRequestForm(data, **labels)
+def _clinic_form(clinic, data=None) -> ConsultRequestForm:
+    return ConsultRequestForm(
+        data, consent_label=leads.consent_text(clinic), marketing_label=leads.MARKETING_TEXT
+    )
 
 
 @limit_consult_requests
 def consult_therapist(request, slug):
-    therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
-    clinic = _consult_clinic(therapist.locations.select_related("clinic"))
-    if clinic is None:
+    therapist = get_object_or_404(
+        Therapist.objects.published().prefetch_related(
+            Prefetch("locations", queryset=Location.objects.select_related("clinic"))
+        ),
+        slug=slug,
+    )
+    locations = list(therapist.locations.all())
+    if not locations:
         raise Http404("This therapist is not taking requests.")
-    return _consult(request, clinic, therapist)
+    data = request.POST if request.method == "POST" else None
+    chosen = leads.chosen_location(locations, (data or request.GET).get("location"))
+    form = _therapist_form(therapist, locations, chosen, data)
+    return _consult(request, form, {"therapist": therapist, "clinic": chosen.clinic if chosen else None})
 
 
 @limit_consult_requests
 def consult_clinic(request, slug):
-    return _consult(request, get_object_or_404(Clinic, slug=slug), None)
+    clinic = get_object_or_404(Clinic, slug=slug)
+    data = request.POST if request.method == "POST" else None
+    return _consult(request, _clinic_form(clinic, data), {"clinic": clinic, "therapist": None})
 
 
-def _consult(request, clinic, therapist):
-    context = {"clinic": clinic, "therapist": therapist}
+def _consult(request, form, context):
     if request.method != "POST":
-        context["form"] = _consult_form(clinic, therapist)
+        context["form"] = form
         return render(request, "therapists/consult_form.html", context)
     if getattr(request, "limited", False):
         return render(request, "therapists/consult_limited.html", context, status=429)
 
-    form = _consult_form(clinic, therapist, request.POST)
     if form.is_spam:
         return render(request, "therapists/consult_rejected.html", context, status=400)
     if not form.is_valid():
@@ -155,8 +171,9 @@ def _consult(request, clinic, therapist):
         return render(request, "therapists/consult_form.html", context, status=200)
 
     consult, created = leads.submit(
-        clinic=clinic,
-        therapist=therapist,
+        location=form.cleaned_data.get("location"),
+        therapist=context["therapist"],
+        clinic=context["clinic"],
         details=form.details(),
         marketing_consent=form.cleaned_data["marketing"],
     )

@@ -243,6 +243,7 @@ def test_a_valid_consult_request_is_always_saved(client, listed, no_rate_limit):
             **data,
             "email": f"{next(serial)}.{data['email']}",
             "started": started_token(time.time() - 60),
+            "location": str(listed.locations.get().pk),
         }
         form = ConsultRequestForm(data, consent_label="", marketing_label="")
         if not form.is_valid():  # the generators aim at valid input; the rare miss proves nothing

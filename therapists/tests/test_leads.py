@@ -67,6 +67,10 @@ def form_data(**overrides):
 
 
 def send(client, therapist, **overrides):
+    """Post the form as the profile renders it: a therapist's only location comes as a hidden value."""
+    locations = list(therapist.locations.all())
+    if "location" not in overrides and len(locations) == 1:
+        overrides["location"] = str(locations[0].pk)
     url = reverse("therapists:therapist-consult", args=[therapist.slug])
     return client.post(url, form_data(**overrides), REMOTE_ADDR=overrides.pop("ip", "203.0.113.5"))
 
@@ -309,7 +313,7 @@ def test_the_form_is_protected_by_csrf(therapist):
 
 def make_request(therapist, email="sam@example.com", days_old=0):
     consult, _ = leads.submit(
-        clinic=therapist.locations.get().clinic,
+        location=therapist.locations.get(),
         therapist=therapist,
         details={
             "name": "Sam",
@@ -377,7 +381,7 @@ CONCURRENT_SCRIPT = textwrap.dedent(
     from therapists.tests.factories import make_location, make_therapist
 
     therapist = make_therapist(locations=[make_location()])
-    clinic = therapist.locations.get().clinic
+    location = therapist.locations.get()
     n = int(sys.argv[1])
     barrier = threading.Barrier(n)
     errors = []
@@ -385,7 +389,7 @@ CONCURRENT_SCRIPT = textwrap.dedent(
     def submit(i):
         try:
             barrier.wait()
-            leads.submit(clinic=clinic, therapist=therapist, marketing_consent=False, details={
+            leads.submit(location=location, therapist=therapist, marketing_consent=False, details={
                 "name": f"Patient {i}", "email": f"p{i}@example.com", "phone": "+12045550199",
                 "area": "back", "meeting": "phone", "preferred_times": "any", "message": ""})
         except Exception as exc:
@@ -460,12 +464,101 @@ def test_the_therapist_profile_and_the_clinic_page_carry_the_consult_form(client
     assert "csrfmiddlewaretoken" in profile and "csrfmiddlewaretoken" in clinic_page
 
 
-def test_a_therapist_at_two_clinics_sends_requests_to_the_one_the_form_names(client, therapist, clinic):
+# A therapist at several clinics: the request goes to the one the patient chose.
+
+
+@pytest.fixture
+def shared(therapist, clinic):
+    """Dana Reyes practises at Forks Physio and at Aardvark Rehab, first by name."""
     other = make_clinic("Aardvark Rehab", slug="aardvark-rehab", email="desk@aardvark.example")
-    therapist.locations.add(make_location(other))
+    therapist.locations.add(make_location(other, street="1 Aardvark Lane"))
+    return {
+        "forks": therapist.locations.get(clinic=clinic),
+        "aardvark": therapist.locations.get(clinic=other),
+    }
 
+
+def test_a_patient_who_found_a_shared_therapist_at_one_clinic_sends_the_request_there(
+    client, therapist, clinic, shared
+):
+    forks = shared["forks"]
+    profile = client.get(therapist.get_absolute_url(), {"location": forks.pk}).content.decode()
+
+    assert leads.consent_text(clinic, therapist) in profile
+    assert profile.index(forks.street) < profile.index("1 Aardvark Lane")  # shown first
+    assert f'name="location" value="{forks.pk}" id="id_location_0" required checked' in profile
+
+    send(client, therapist, location=str(forks.pk))
+
+    consult = ConsultRequest.objects.get()
+    assert (consult.clinic, consult.location) == (clinic, forks)
+    assert consult.consent_text == leads.consent_text(clinic, therapist)
+    assert [message.to for message in mail.outbox] == [["desk@forks.example"]]
+
+
+def test_without_a_location_from_the_search_the_form_asks_and_never_picks_by_name(client, therapist, shared):
     profile = client.get(therapist.get_absolute_url()).content.decode()
-    send(client, therapist)
+    response = send(client, therapist)
 
-    assert leads.consent_text(other, therapist) in profile
-    assert ConsultRequest.objects.get().clinic == other
+    assert 'type="radio" name="location"' in profile and "checked" not in profile
+    assert "the clinic I choose above and Dana Reyes" in profile
+    assert "Aardvark Rehab" not in profile.split('name="location"')[0].split("<form")[-1]
+    assert response.status_code == 200
+    assert "Choose the clinic you would like to be seen at." in response.content.decode()
+    assert not ConsultRequest.objects.exists()
+
+
+@pytest.mark.parametrize("wanted", ["", "0", "999999", "abc", "1 OR 1=1", "\x00"])
+def test_an_unknown_location_on_the_profile_link_chooses_nothing(client, therapist, shared, wanted):
+    profile = client.get(therapist.get_absolute_url(), {"location": wanted})
+
+    assert profile.status_code == 200
+    assert "checked" not in profile.content.decode()
+
+
+def test_a_location_that_is_not_the_therapists_is_refused(client, therapist, shared):
+    stranger = make_location(make_clinic("Elsewhere", email="desk@elsewhere.example"))
+    make_therapist(locations=[stranger])
+
+    response = send(client, therapist, location=str(stranger.pk))
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not ConsultRequest.objects.exists() and not mail.outbox
+
+
+def test_a_therapist_with_one_location_needs_no_choice_and_refuses_a_forged_one(client, therapist, clinic):
+    stranger = make_location(make_clinic("Elsewhere"))
+
+    forged = send(client, therapist, location=str(stranger.pk))
+    sent = send(client, therapist)  # the form's hidden value, as rendered
+    profile = client.get(therapist.get_absolute_url()).content.decode()
+
+    assert forged.status_code == 200 and sent.status_code == 302
+    assert ConsultRequest.objects.get().location == therapist.locations.get()
+    assert f'type="hidden" name="location" value="{therapist.locations.get().pk}"' in profile
+
+
+def test_renaming_a_clinic_to_come_first_by_name_captures_no_request(client, therapist, clinic, shared):
+    shared["aardvark"].clinic.name = "Aaa Capture"
+    shared["aardvark"].clinic.save()
+
+    send(client, therapist, location=str(shared["forks"].pk))
+
+    assert ConsultRequest.objects.get().clinic == clinic
+
+
+def test_a_request_for_a_therapist_must_name_one_of_their_locations(therapist):
+    elsewhere = make_location()
+    details = form_data()
+    with pytest.raises(ValueError):
+        leads.submit(location=elsewhere, therapist=therapist, details=details, marketing_consent=False)
+    with pytest.raises(ValueError):
+        leads.submit(location=None, therapist=therapist, details=details, marketing_consent=False)
+
+
+def test_a_request_to_a_whole_clinic_has_no_location(client, clinic):
+    client.post(reverse("therapists:clinic-consult", args=[clinic.slug]), form_data())
+
+    consult = ConsultRequest.objects.get()
+    assert (consult.clinic, consult.location, consult.therapist) == (clinic, None, None)
