@@ -557,14 +557,14 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
         "name",
         "therapist",
         "clinic",
-        "area",
+        "where_it_hurts",
         "meeting",
         "status",
         "notified",
     ]
     list_display_links = ["__str__"]
     list_filter = [ManagedClinicFilter, "status", "meeting", "area"]
-    list_select_related = ["clinic", "therapist"]
+    list_select_related = ["clinic", "therapist", "area"]
     search_fields = ["name", "email", "phone"]
     date_hierarchy = "created_at"
     actions = ["mark_contacted", "mark_booked", "mark_closed"]
@@ -575,7 +575,7 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
         "name",
         "email",
         "phone",
-        "area",
+        "where_it_hurts",
         "meeting",
         "preferred_times",
         "message",
@@ -595,7 +595,7 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
                     "clinic",
                     "location",
                     "therapist",
-                    "area",
+                    "where_it_hurts",
                     "meeting",
                     "preferred_times",
                     "message",
@@ -610,6 +610,10 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
 
     def has_add_permission(self, request, *args):
         return False
+
+    @admin.display(description="Where it hurts", ordering="area__position")
+    def where_it_hurts(self, consult):
+        return consult.where_it_hurts
 
     @admin.display(description="Clinic emailed", boolean=True)
     def notified(self, consult):

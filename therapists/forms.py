@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from therapists.models import Location, MeetingMode, PainArea
+from therapists.models import SOMEWHERE_ELSE, BodyArea, Location, MeetingMode
 
 ALLOWED_PHONE_REGIONS = {"CA", "US"}
 _STARTED_SALT = "therapists.consult.started"
+ELSEWHERE = "other"  # the form's value for "Somewhere else"
 
 
 class ExpressConsentCheckbox(forms.CheckboxInput):
@@ -85,7 +86,7 @@ class ConsultRequestForm(forms.Form):
         help_text="Canadian or US number, with area code.",
         widget=forms.TextInput({"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
     )
-    area = forms.ChoiceField(label="Where does it hurt?", choices=[("", "Choose…"), *PainArea.choices])
+    area = forms.ChoiceField(label=_("Where does it hurt?"))
     meeting = forms.ChoiceField(
         label="How would you like to meet?", choices=MeetingMode.choices, widget=forms.RadioSelect
     )
@@ -126,6 +127,12 @@ class ConsultRequestForm(forms.Form):
         self.fields["marketing"].label = marketing_label
         if not self.is_bound:
             self.initial["started"] = started_token()
+        self.body_areas = {area.slug: area for area in BodyArea.objects.all()}
+        self.fields["area"].choices = [
+            ("", _("Choose…")),
+            *((area.slug, area.name) for area in self.body_areas.values()),
+            (ELSEWHERE, SOMEWHERE_ELSE),
+        ]
         self.locations = {str(location.pk): location for location in locations or []}
         if not self.locations:
             del self.fields["location"]
@@ -139,6 +146,10 @@ class ConsultRequestForm(forms.Form):
         else:
             field.widget = LocationChoice(consent_texts or {})
             field.widget.choices = field.choices
+
+    def clean_area(self) -> BodyArea | None:
+        """The body area chosen, or None for "Somewhere else"."""
+        return self.body_areas.get(self.cleaned_data["area"])
 
     def clean_location(self) -> Location:
         return self.locations[self.cleaned_data["location"]]

@@ -194,7 +194,7 @@ def expired(days: int | None = None):
 def requests_of(email: str):
     """Every request made with this email address, for access and erasure requests."""
     return ConsultRequest.objects.filter(email=email.strip().lower()).select_related(
-        "clinic", "therapist", "location"
+        "clinic", "therapist", "location", "area"
     )
 
 
@@ -202,12 +202,13 @@ def export_person(email: str) -> list[dict]:
     """What we hold about the person with this email, as plain data."""
     exported = []
     for consult in requests_of(email).order_by("created_at", "id"):
-        record = model_to_dict(consult, exclude=["clinic", "therapist", "location"])
+        record = model_to_dict(consult, exclude=["clinic", "therapist", "location", "area"])
         record.update(
             id=consult.pk,
             clinic=consult.clinic.name,
             therapist=consult.therapist.name if consult.therapist else None,
             location=consult.location.address if consult.location else None,
+            area=consult.where_it_hurts,
             created_at=consult.created_at.isoformat(),
             consent_at=consult.consent_at.isoformat(),
             notified_at=consult.notified_at.isoformat() if consult.notified_at else None,

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Cos, Power, Radians, Sin, Sqrt
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from therapists import geo
 
@@ -617,16 +618,8 @@ class MeetingMode(models.TextChoices):
     VIDEO = "video", "Online video"
 
 
-class PainArea(models.TextChoices):
-    BACK = "back", "Back"
-    NECK = "neck", "Neck"
-    SHOULDER = "shoulder", "Shoulder"
-    KNEE = "knee", "Knee"
-    ELBOW = "elbow", "Elbow"
-    HIP = "hip", "Hip"
-    WRIST = "wrist", "Wrist"
-    FOOT = "foot", "Foot"
-    OTHER = "other", "Somewhere else"
+# The consult form's last "where it hurts" choice, stored as no body area.
+SOMEWHERE_ELSE = _("Somewhere else")
 
 
 class ConsultRequest(models.Model):
@@ -651,7 +644,15 @@ class ConsultRequest(models.Model):
     name = models.CharField(max_length=120)
     email = models.EmailField(help_text="Stored in lower case so access and erasure requests find it.")
     phone = models.CharField(max_length=16, help_text="E.164, e.g. +12045550123")
-    area = models.CharField("where it hurts", max_length=10, choices=PainArea.choices)
+    area = models.ForeignKey(
+        BodyArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consult_requests",
+        verbose_name="where it hurts",
+        help_text="Empty when the patient chose “Somewhere else”.",
+    )
     meeting = models.CharField("how to meet", max_length=5, choices=MeetingMode.choices)
     preferred_times = models.CharField(max_length=200)
     message = models.TextField(max_length=1000, blank=True)
@@ -689,3 +690,8 @@ class ConsultRequest(models.Model):
 
     def __str__(self):
         return f"Consult request #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def where_it_hurts(self) -> str:
+        """The body area's name, or "Somewhere else"."""
+        return self.area.name if self.area else str(SOMEWHERE_ELSE)

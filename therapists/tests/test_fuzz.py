@@ -18,7 +18,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from therapists.forms import ConsultRequestForm, started_token
-from therapists.models import ConsultRequest, MeetingMode, PainArea
+from therapists.models import ConsultRequest, MeetingMode
+from therapists.reference import BODY_AREAS
 from therapists.tests.factories import WINNIPEG, make_clinic, make_location, make_place, make_therapist
 from therapists.views import SENT_SALT
 
@@ -218,7 +219,7 @@ valid_requests = st.fixed_dictionaries(
         "name": names,
         "email": emails,
         "phone": phones,
-        "area": st.sampled_from(PainArea.values),
+        "area": st.sampled_from([*BODY_AREAS, "other"]),
         "meeting": st.sampled_from(MeetingMode.values),
         "preferred_times": st.text(
             st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=200

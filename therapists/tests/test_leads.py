@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from therapists import leads
 from therapists.forms import started_token
-from therapists.models import ConsultRequest
+from therapists.models import BodyArea, ConsultRequest
 from therapists.tests.factories import make_clinic, make_location, make_therapist, make_user
 
 pytestmark = pytest.mark.django_db
@@ -319,7 +319,7 @@ def make_request(therapist, email="sam@example.com", days_old=0):
             "name": "Sam",
             "email": email,
             "phone": "+12045550199",
-            "area": "neck",
+            "area": BodyArea.objects.get(slug="neck"),
             "meeting": "video",
             "preferred_times": "evenings",
             "message": "",
@@ -353,7 +353,7 @@ def test_export_person_prints_everything_held_about_an_email(therapist, capsys):
 
     exported = json.loads(capsys.readouterr().out)
     assert [(r["email"], r["therapist"], r["area"]) for r in exported] == [
-        ("sam@example.com", "Dana Reyes", "neck")
+        ("sam@example.com", "Dana Reyes", "Neck")
     ]
     assert exported[0]["consent_text"]
 
@@ -391,7 +391,7 @@ CONCURRENT_SCRIPT = textwrap.dedent(
             barrier.wait()
             leads.submit(location=location, therapist=therapist, marketing_consent=False, details={
                 "name": f"Patient {i}", "email": f"p{i}@example.com", "phone": "+12045550199",
-                "area": "back", "meeting": "phone", "preferred_times": "any", "message": ""})
+                "area": None, "meeting": "phone", "preferred_times": "any", "message": ""})
         except Exception as exc:
             errors.append(repr(exc))
         finally:
@@ -400,7 +400,7 @@ CONCURRENT_SCRIPT = textwrap.dedent(
     threads = [threading.Thread(target=submit, args=(i,)) for i in range(n)]
     for t in threads: t.start()
     for t in threads: t.join()
-    from therapists.models import ConsultRequest
+    from therapists.models import BodyArea, ConsultRequest
     print(ConsultRequest.objects.count(), errors)
     """
 )
@@ -562,3 +562,48 @@ def test_a_request_to_a_whole_clinic_has_no_location(client, clinic):
 
     consult = ConsultRequest.objects.get()
     assert (consult.clinic, consult.location, consult.therapist) == (clinic, None, None)
+
+
+# Where it hurts: one list, the body areas the search uses.
+
+
+def test_a_body_area_added_in_the_admin_reaches_the_consult_form(client, therapist):
+    BodyArea.objects.create(name="Jaw", slug="jaw", position=99)
+
+    form = client.get(reverse("therapists:therapist-consult", args=[therapist.slug])).content.decode()
+    send(client, therapist, area="jaw")
+
+    assert '<option value="jaw">Jaw</option>' in form
+    assert ConsultRequest.objects.get().area.slug == "jaw"
+
+
+def test_somewhere_else_is_still_a_choice_and_is_stored_as_no_body_area(client, therapist):
+    form = client.get(reverse("therapists:therapist-consult", args=[therapist.slug])).content.decode()
+    send(client, therapist, area="other")
+
+    consult = ConsultRequest.objects.get()
+    assert '<option value="other">Somewhere else</option>' in form
+    assert consult.area is None and consult.where_it_hurts == "Somewhere else"
+
+
+def test_earlier_requests_keep_where_it_hurts_through_the_migration(transactional_db):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("therapists", "0009_consultrequest_location")])
+    old = executor.loader.project_state([("therapists", "0009_consultrequest_location")]).apps
+    clinic = old.get_model("therapists", "Clinic").objects.create(name="Old", slug="old-clinic")
+    requests = old.get_model("therapists", "ConsultRequest").objects
+    fields = dict(
+        name="P", email="p@example.com", phone="+12045550199", meeting="phone", consent_at=timezone.now()
+    )
+    knee = requests.create(clinic=clinic, area="knee", consent_version="v", **fields).pk
+    other = requests.create(clinic=clinic, area="other", consent_version="v", **fields).pk
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert ConsultRequest.objects.get(pk=knee).area.slug == "knee"
+    assert ConsultRequest.objects.get(pk=other).area is None
