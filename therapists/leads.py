@@ -6,10 +6,16 @@ saved and marked as not yet notified for `send_pending_notifications` to retry.
 Logs name requests by id only: never a patient's name, contact details or health.
 """
 
+import contextlib
 import datetime
+import enum
+import hashlib
 import logging
+from collections.abc import Collection
 
 from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -17,8 +23,9 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
-from therapists.models import Clinic, ConsultRequest, Location, Therapist
+from therapists.models import Clinic, ConsultRequest, ConsultStatus, Location, Therapist
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +83,14 @@ def recipient_clinic(location: Location | None, clinic: Clinic | None) -> Clinic
     return clinic
 
 
+class Outcome(enum.Enum):
+    """What became of a submitted request."""
+
+    CREATED = "created"  # a new request
+    UPDATED = "updated"  # the same browser's pending request, with what changed
+    FOLDED = "folded"  # the same browser sent exactly the same again
+
+
 def submit(
     *,
     details: dict,
@@ -83,45 +98,66 @@ def submit(
     location: Location | None = None,
     therapist: Therapist | None = None,
     clinic: Clinic | None = None,
-) -> tuple[ConsultRequest, bool]:
-    """Save a request with its consent record; returns (request, created).
+    mine: Collection[str] = (),
+) -> tuple[ConsultRequest, Outcome]:
+    """Save a request with its consent records; returns (request, outcome).
 
     A request for a therapist is for one of their locations and goes to that
     location's clinic; a request to a clinic has no location.
-    The same person asking the same clinic again within CONSULT_DUPLICATE_MINUTES
-    (a double click, a reload) gets their first request back instead of a second one.
+
+    `mine` are the references of the requests this browser sent. Asking the same
+    clinic again within CONSULT_DUPLICATE_MINUTES updates that browser's pending
+    request with what changed (a corrected phone, a new message); exactly the same
+    again (a double click, a reload) is folded into it. Another browser's request
+    is never touched nor revealed: the same email from elsewhere is a new request.
     """
-    if therapist is not None and (
-        location is None or not therapist.locations.filter(pk=location.pk).exists()
-    ):
+    at_their_location = (
+        location is not None and therapist and therapist.locations.filter(pk=location.pk).exists()
+    )
+    if therapist is not None and not at_their_location:
         raise ValueError("A request for a therapist is for one of the therapist's locations.")
     clinic = recipient_clinic(location, clinic)
     window = timezone.now() - datetime.timedelta(minutes=settings.CONSULT_DUPLICATE_MINUTES)
+    fields = {
+        **details,
+        "location": location,
+        "consent_text": consent_text(clinic, therapist),
+        "consent_version": CONSENT_VERSION,
+        "marketing_consent": marketing_consent,
+        "marketing_text": _(MARKETING_TEXT) if marketing_consent else "",
+        "marketing_version": CONSENT_VERSION if marketing_consent else "",
+    }
     with transaction.atomic():
-        # Serializes submissions per clinic on PostgreSQL so the duplicate check
+        # Serializes submissions per clinic on PostgreSQL so the repeat check
         # cannot race; SQLite's IMMEDIATE transactions already serialize writers.
         Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
         earlier = (
             ConsultRequest.objects.filter(
-                clinic=clinic, therapist=therapist, email=details["email"], created_at__gte=window
+                reference__in=list(mine),
+                clinic=clinic,
+                therapist=therapist,
+                email=details["email"],
+                status=ConsultStatus.NEW,
+                created_at__gte=window,
             )
-            .order_by("created_at")
+            .order_by("-created_at")
             .first()
         )
         if earlier:
-            return earlier, False
+            changed = [name for name, value in fields.items() if getattr(earlier, name) != value]
+            if not changed:
+                return earlier, Outcome.FOLDED
+            for name in changed:
+                setattr(earlier, name, fields[name])
+            earlier.consent_at = timezone.now()
+            earlier.save(update_fields=[*changed, "consent_at", "updated_at"])
+            logger.info("consult request %s updated by the patient", earlier.pk)
+            return earlier, Outcome.UPDATED
         consult = ConsultRequest.objects.create(
-            clinic=clinic,
-            therapist=therapist,
-            location=location,
-            consent_at=timezone.now(),
-            consent_version=CONSENT_VERSION,
-            consent_text=consent_text(clinic, therapist),
-            marketing_consent=marketing_consent,
-            **details,
+            clinic=clinic, therapist=therapist, consent_at=timezone.now(), **fields
         )
     logger.info("consult request %s saved for clinic %s", consult.pk, clinic.pk)
-    return consult, True
+    return consult, Outcome.CREATED
 
 
 def recipients(clinic: Clinic) -> list[str]:
@@ -131,8 +167,9 @@ def recipients(clinic: Clinic) -> list[str]:
     return sorted({email for email in clinic.managers.values_list("email", flat=True) if email})
 
 
-def notify_clinic(consult: ConsultRequest) -> bool:
-    """Email the clinic a link to the request in the admin. True when sent.
+def notify_clinic(consult: ConsultRequest, updated: bool = False) -> bool:
+    """Email the clinic a link to the request in the admin (`updated`: the patient
+    changed it). True when sent.
 
     The email holds no health details and no patient data: only the link.
     """
@@ -148,10 +185,11 @@ def notify_clinic(consult: ConsultRequest) -> bool:
     if consult.location:
         who += f" at {consult.location.name}"
     try:
+        news = "Updated" if updated else "New"
         send_mail(
-            subject=f"New consult request #{consult.pk}{who}",
+            subject=f"{news} consult request {consult.reference}{who}",
             message=(
-                f"{consult.clinic.name} has a new free consult / call-back request{who}.\n\n"
+                f"{consult.clinic.name} has a {news.lower()} free consult / call-back request{who}.\n\n"
                 f"Open it in the clinic admin to see the details and call the patient back:\n{link}\n\n"
                 "For the patient's privacy this email contains no personal or health details."
             ),
@@ -166,6 +204,111 @@ def notify_clinic(consult: ConsultRequest) -> bool:
     consult.notified_at = now
     logger.info("consult request %s: clinic notified", consult.pk)
     return True
+
+
+def _form_key(token: str) -> str:
+    return "consult-form:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def claim_form(token: str) -> str | None:
+    """Mark a consult form (its signed start token) as used: None the first time;
+    after that, the reference of the request it sent ("" while unknown).
+
+    A form is good for one request, so a copied form cannot send many. When the
+    cache is down, every form counts as new: requests are taken rather than lost.
+    """
+    timeout = settings.CONSULT_FORM_MAX_HOURS * 3600
+    try:
+        if cache.add(_form_key(token), "", timeout):
+            return None
+        return cache.get(_form_key(token), "")
+    except (RedisError, OSError):
+        logger.warning("consult form check unavailable: the cache did not answer")
+        return None
+
+
+def remember_form(token: str, reference: str) -> None:
+    """Note which request a used form sent, so that the same browser sending it again
+    (a double click) is folded into that request."""
+    with contextlib.suppress(RedisError, OSError):
+        cache.set(_form_key(token), reference, settings.CONSULT_FORM_MAX_HOURS * 3600)
+
+
+WITHDRAW_SALT = "therapists.consult.withdraw"
+
+
+def withdraw_token(consult: ConsultRequest) -> str:
+    """The signed token of a request's withdraw link (only its reference, signed)."""
+    return signing.dumps(consult.reference, salt=WITHDRAW_SALT)
+
+
+def withdrawable(token: str) -> ConsultRequest | None:
+    """The request a withdraw link is for, if the link is genuine and the request
+    still held (the link lasts as long as the request may be kept)."""
+    max_age = datetime.timedelta(days=settings.CONSULT_RETENTION_DAYS)
+    try:
+        reference = signing.loads(token, salt=WITHDRAW_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return ConsultRequest.objects.select_related("clinic").filter(reference=reference).first()
+
+
+def confirm_to_patient(consult: ConsultRequest) -> bool:
+    """Email the patient that their request was received: the clinic's name, the
+    reference, what happens next and a link to withdraw it. True when sent.
+
+    Nothing about their health (where it hurts, the message) and nothing the
+    patient did not type themselves goes into it.
+    """
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "therapists:consult-withdraw", args=[withdraw_token(consult)]
+    )
+    values = {"clinic": consult.clinic.name, "reference": consult.reference, "link": link}
+    body = _(
+        "Thank you. %(clinic)s has received your request for a free consult or a call back.\n\n"
+        "Your reference: %(reference)s\n\n"
+        "What happens next: the clinic's front desk will contact you, usually within one "
+        "business day, to find a time. The consult costs nothing and commits you to nothing.\n\n"
+        "Changed your mind? Withdraw your request, and we erase it and tell the clinic:\n%(link)s\n\n"
+        "Only %(clinic)s receives your details."
+    )
+    try:
+        send_mail(
+            subject=_("Your request to %(clinic)s (reference %(reference)s)") % values,
+            message=body % values,
+            from_email=None,
+            recipient_list=[consult.email],
+        )
+    except Exception as exc:  # the request stands; the patient has the confirmation page
+        logger.warning(
+            "consult request %s: confirming to the patient failed (%s)", consult.pk, type(exc).__name__
+        )
+        return False
+    return True
+
+
+def withdraw(consult: ConsultRequest) -> None:
+    """Erase a request at the patient's wish, and tell the clinic it was withdrawn."""
+    clinic, reference, pk = consult.clinic, consult.reference, consult.pk
+    consult.delete()
+    logger.info("consult request %s withdrawn by the patient and erased", pk)
+    to = recipients(clinic)
+    if not to:
+        return
+    try:
+        send_mail(
+            subject=f"Consult request {reference} withdrawn",
+            message=(
+                f"The patient withdrew consult request {reference} to {clinic.name}. "
+                "We have erased it: please delete any copy you made and do not contact them about it."
+            ),
+            from_email=None,
+            recipient_list=to,
+        )
+    except Exception as exc:
+        logger.warning(
+            "consult request %s: telling the clinic of the withdrawal failed (%s)", pk, type(exc).__name__
+        )
 
 
 def pending_notifications():

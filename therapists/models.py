@@ -1,4 +1,5 @@
 import math
+import secrets
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -621,6 +622,16 @@ class MeetingMode(models.TextChoices):
 # The consult form's last "where it hurts" choice, stored as no body area.
 SOMEWHERE_ELSE = _("Somewhere else")
 
+# A request's reference for the patient: 8 characters that cannot be mistaken for
+# one another (no 0/O, 1/I/L), random so that nobody can guess another's.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_reference() -> str:
+    """A random reference such as "K7QM-29XD"."""
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for position in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
 
 class ConsultRequest(models.Model):
     """A patient's request for a free consult or a call back, with the consent they gave.
@@ -640,6 +651,13 @@ class ConsultRequest(models.Model):
         blank=True,
         related_name="consult_requests",
         help_text="The address the patient chose to see the therapist at; empty for a request to the clinic.",
+    )
+    reference = models.CharField(
+        max_length=9,
+        unique=True,
+        default=new_reference,
+        editable=False,
+        help_text="What the patient is told to quote; random, never the id.",
     )
     name = models.CharField(max_length=120)
     email = models.EmailField(help_text="Stored in lower case so access and erasure requests find it.")
@@ -666,6 +684,10 @@ class ConsultRequest(models.Model):
     marketing_consent = models.BooleanField(
         default=False, help_text="Agreed to reminders and exercise plans by email."
     )
+    marketing_version = models.CharField(max_length=40, blank=True)
+    marketing_text = models.TextField(
+        blank=True, help_text="The exact wording of the optional consent the patient ticked."
+    )
     notified_at = models.DateTimeField(null=True, blank=True, help_text="When the clinic was emailed.")
     notify_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -689,7 +711,7 @@ class ConsultRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"Consult request #{self.pk} ({self.get_status_display()})"
+        return f"Consult request {self.reference} ({self.get_status_display()})"
 
     @property
     def where_it_hurts(self) -> str:

@@ -231,7 +231,7 @@ def test_a_patient_books_a_free_consult_from_a_profile(page, winnipeg_massage, s
     form.get_by_role("button", name="Send my request").click()
 
     # The consent box was left unticked: the form says so and keeps what was typed.
-    assert form.get_by_text("only send your request if you agree").is_visible()
+    assert form.locator("#id_consent-error").get_by_text("only send your request if you agree").is_visible()
     assert form.get_by_label("Your name").input_value() == "Sam Patient"
     assert not ConsultRequest.objects.exists()
 
@@ -241,4 +241,4 @@ def test_a_patient_books_a_free_consult_from_a_profile(page, winnipeg_massage, s
     page.wait_for_url("**/consult/sent/?ref=*")
     assert page.get_by_role("heading", name="Your request has been sent").is_visible()
     assert ConsultRequest.objects.get().therapist == therapist
-    assert [message.to for message in mail.outbox] == [["desk@clinic.example"]]
+    assert [message.to for message in mail.outbox] == [["desk@clinic.example"], ["sam@example.com"]]

@@ -253,8 +253,8 @@ def test_a_valid_consult_request_is_always_saved(client, listed, no_rate_limit):
         response = client.post(url, data)
 
         assert response.status_code == 302, response.content[:500]
-        pk = signing.loads(response.url.split("ref=", 1)[1], salt=SENT_SALT)
-        saved = ConsultRequest.objects.get(pk=pk)
+        sent = signing.loads(response.url.split("ref=", 1)[1], salt=SENT_SALT)
+        saved = ConsultRequest.objects.get(reference=sent["ref"])
         assert {field: getattr(saved, field) for field in form.details()} == form.details()
         assert (saved.therapist, saved.marketing_consent) == (listed, "marketing" in data)
 
