@@ -4,7 +4,7 @@ Run by bench.py in a subprocess per database, so Django's settings bind to it:
 
     DATABASE_URL=sqlite:////abs/path.sqlite3 python -m bench.measure --repeat 30
 
-Only the public seams are used: `therapists.filters.search(QueryDict, page)` for
+Only the public seams are used: `therapists.search.find_therapists(QueryDict, page)` for
 the database part, and GET /search/ through Django's test client for the whole
 request (middleware, view, template), with DEBUG off.
 """
@@ -77,7 +77,7 @@ def measure_query(
     """Time one search `repeat` times (fewer, but at least 5, once `budget` seconds are spent)."""
     from django.http import QueryDict
 
-    from therapists.filters import search
+    from therapists.search import find_therapists
 
     url = "/search/?" + query + (f"&page={page}" if page else "")
     db_samples, search_samples, page_samples = [], [], []
@@ -85,7 +85,7 @@ def measure_query(
     for index in range(warmups + repeat):
         with query_timer(connection) as sql:
             started = time.perf_counter()
-            _, results = search(QueryDict(query), page)
+            results = find_therapists(QueryDict(query), page)
             elapsed = time.perf_counter() - started
         response_started = time.perf_counter()
         response = client.get(url, secure=True)

@@ -488,19 +488,24 @@ class TherapistQuerySet(models.QuerySet):
             radius = min(within_km, radius * min(max(growth, 2.0), NEAREST_MAX_GROWTH))
 
     def by_name_within(
-        self, origin: geo.Point, radius_km: float, locations: "LocationQuerySet | None" = None
-    ):
-        """Therapists practising within `radius_km` of `origin`, by name: rows of
-        `pk` and `chord_sq` (km², to their nearest location among `locations`)."""
+        self,
+        origin: geo.Point,
+        count: int,
+        within_km: float,
+        locations: "LocationQuerySet | None" = None,
+    ) -> list["Ranked"]:
+        """The first `count` therapists by name practising within `within_km` of `origin`,
+        with the squared chord (km²) to their nearest location among `locations`."""
         locations = Location.objects.all() if locations is None else locations
-        nearby = locations.within(origin, radius_km)
+        nearby = locations.within(origin, within_km)
         nearest = nearby.filter(therapists=OuterRef("pk")).order_by("chord_sq")
-        return (
+        rows = (
             self.filter(pk__in=nearby.values("therapists"))
             .annotate(chord_sq=Subquery(nearest.values("chord_sq")[:1]))
             .order_by("last_name", "first_name", "pk")
             .values_list("pk", "chord_sq")
         )
+        return [Ranked(*row) for row in rows[:count]]
 
 
 class Ranked(NamedTuple):

@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 from therapists import filters, leads
 from therapists.forms import ConsultRequestForm, started_token
 from therapists.models import Clinic, ConsultRequest, Location, Therapist
+from therapists.search import find_therapists
 
 SENT_SALT = "therapists.consult.sent"
 SENT_MAX_AGE = 60 * 60  # seconds the confirmation page can be reopened
@@ -64,16 +65,16 @@ POPULAR_SEARCHES = [
 
 
 def home(request):
-    filterset = filters.TherapistFilter(queryset=Therapist.objects.none())
-    return render(request, "therapists/home.html", {"form": filterset.form, "popular": POPULAR_SEARCHES})
+    form = filters.TherapistFilter(queryset=Therapist.objects.none()).form
+    return render(request, "therapists/home.html", {"form": form, "popular": POPULAR_SEARCHES})
 
 
 def search(request):
-    filterset, results = filters.search(request.GET, request.GET.get("page"))
+    results = find_therapists(request.GET, request.GET.get("page"))
     context = {
-        "form": filterset.form,
+        "form": results.form,
         "results": results,
-        "chips": filterset.chips(),
+        "chips": results.chips,
         "radius_choices": filters.RADIUS_CHOICES_KM,
         "max_radius_km": filters.MAX_RADIUS_KM,
     }

@@ -1,9 +1,8 @@
 """Template helpers for showing listings: distances, opening hours, map links."""
 
-from urllib.parse import urlencode
-
 from django import template
 
+from therapists import geocoding
 from therapists.models import Location, Weekday
 
 register = template.Library()
@@ -41,8 +40,7 @@ def tel_href(phone: str) -> str:
 @register.filter
 def map_url(location: Location) -> str:
     """A link to the location on OpenStreetMap (followed only when the patient clicks it)."""
-    query = urlencode({"mlat": f"{location.latitude:.5f}", "mlon": f"{location.longitude:.5f}"})
-    return f"https://www.openstreetmap.org/?{query}#map=17/{location.latitude:.5f}/{location.longitude:.5f}"
+    return geocoding.map_url(location.point)
 
 
 @register.simple_tag

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.http import QueryDict
 
-from therapists import filters, geo
+from therapists import geo, search
 from therapists.models import Clinic, Discipline, Language, Location, Therapist
 
 pytestmark = pytest.mark.django_db
@@ -158,17 +158,17 @@ def test_search_pages_equal_a_brute_force_ranking_of_every_row(generated, origin
             expected = within(ranked, radius)
             for page in (1, 3):
                 params = f"lat={origin.latitude}&lng={origin.longitude}&radius={radius}&{case.query}"
-                _, results = filters.search(QueryDict(params), str(page))
+                results = search.find_therapists(QueryDict(params), str(page))
                 shown = [result.therapist.pk for result in results.within]
-                start = (page - 1) * filters.PER_PAGE
+                start = (page - 1) * search.PER_PAGE
                 if start >= len(expected) and page > 1:
                     continue  # past the end: the last page is shown instead
-                assert shown == expected[start : start + filters.PER_PAGE], (case.query, radius, page)
-                counted_up_to = page * filters.PER_PAGE
+                assert shown == expected[start : start + search.PER_PAGE], (case.query, radius, page)
+                counted_up_to = page * search.PER_PAGE
                 assert results.count == min(len(expected), counted_up_to), (case.query, radius)
                 assert results.count_is_capped == (len(expected) > counted_up_to), (case.query, radius)
-                if len(expected) < filters.PER_PAGE:
-                    topped_up = within(ranked, filters.MAX_RADIUS_KM)[: filters.PER_PAGE]
+                if len(expected) < search.PER_PAGE:
+                    topped_up = within(ranked, search.MAX_RADIUS_KM)[: search.PER_PAGE]
                     assert [r.therapist.pk for r in results.results] == topped_up, (case.query, radius)
 
 

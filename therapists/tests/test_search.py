@@ -6,11 +6,13 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from geopy.distance import geodesic
 
 from therapists import filters
+from therapists import search as search_module
 from therapists.models import BodyArea, Language, Specialty
 from therapists.tests.factories import WINNIPEG, make_clinic, make_location, make_place, make_therapist
 
@@ -90,13 +92,14 @@ def test_the_location_a_therapist_is_ranked_by_matches_the_location_filters(clie
     assert response.context["results"].results[0].location == accessible
 
 
-def test_each_result_links_to_the_profile_and_the_clinic(client, winnipeg):
+def test_each_result_links_to_the_profile_at_the_location_found_and_to_the_clinic(client, winnipeg):
     clinic = make_clinic("Core Physio", slug="core-physio")
-    therapist = make_therapist(slug="dana-moss", locations=[make_location(clinic, at=east_of_winnipeg(2))])
+    location = make_location(clinic, at=east_of_winnipeg(2))
+    therapist = make_therapist(slug="dana-moss", locations=[location, make_location(at=east_of_winnipeg(30))])
 
     page = search(client, where="Winnipeg").content.decode()
 
-    assert f'<a href="{therapist.get_absolute_url()}">' in page
+    assert f'<a href="{therapist.get_absolute_url()}?location={location.pk}">' in page
     assert f'<a href="{clinic.get_absolute_url()}">Core Physio</a>' in page
 
 
@@ -137,7 +140,7 @@ def test_before_the_last_page_the_count_says_how_many_at_least(client, winnipeg)
 
 
 def test_a_page_past_the_deepest_allowed_shows_the_deepest_and_says_why(client, winnipeg, monkeypatch):
-    monkeypatch.setattr(filters, "MAX_PAGES", 2)
+    monkeypatch.setattr(search_module, "MAX_PAGES", 2)
     for km in range(45):
         make_therapist(locations=[make_location(at=east_of_winnipeg(km * 0.5 + 0.1))])
 
@@ -350,6 +353,55 @@ def test_active_filters_show_as_chips_that_remove_themselves(client, winnipeg):
     assert set(chips) == {"Massage therapy", "Physiotherapy", "Accepting new patients"}
     assert chips["Massage therapy"] == "?where=Winnipeg&discipline=physiotherapy&new_patients=1"
     assert chips["Accepting new patients"] == "?where=Winnipeg&discipline=massage&discipline=physiotherapy"
+
+
+def test_clear_every_filter_removes_each_filter_that_has_a_chip_and_keeps_the_place(client, winnipeg):
+    make_therapist(discipline="massage", locations=[make_location(at=east_of_winnipeg(1))])
+    every_filter = {
+        "discipline": "chiropractic",
+        "area": "back",
+        "specialty": "sciatica",
+        "language": "fr",
+        "new_patients": "1",
+        "virtual": "1",
+        "direct_billing": "1",
+        "accessible": "1",
+        "q": "zzz",
+    }
+
+    response = search(client, where="Winnipeg", radius="50", sort="name", page="1", **every_filter)
+
+    results = response.context["results"]
+    assert len(results.chips) == len(every_filter)
+    assert results.clear_filters_url == "?where=Winnipeg&radius=50&sort=name"
+    assert f'href="{html.escape(results.clear_filters_url)}">clear every filter' in response.content.decode()
+
+
+def test_the_filtersets_queryset_applies_every_filter_it_declares():
+    """Anyone who trusts `TherapistFilter.qs` (django-filter's users do) gets what it says:
+    each declared filter narrows it; where and how to rank are `find_therapists`' job."""
+    fluent = make_therapist(
+        discipline="physiotherapy",
+        first_name="Zed",
+        languages=[Language.objects.get(code="fr")],
+        specialties=[Specialty.objects.get(slug="sciatica")],
+        accepting_new_patients=True,
+        offers_virtual_care=True,
+    )
+    make_therapist(discipline="massage", accepting_new_patients=False, offers_virtual_care=False)
+    one_each = {
+        "discipline": "physiotherapy",
+        "area": "back",
+        "specialty": "sciatica",
+        "language": "fr",
+        "q": "zed",
+        "new_patients": "1",
+        "virtual": "1",
+    }
+
+    for name, value in one_each.items():
+        assert list(filters.TherapistFilter(QueryDict(f"{name}={value}")).qs) == [fluent], name
+    assert set(filters.TherapistFilter.base_filters) == set(one_each)
 
 
 def test_an_empty_result_says_why_and_how_to_widen_the_search(client, winnipeg):

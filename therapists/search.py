@@ -1,0 +1,332 @@
+"""The patient search: `find_therapists(params, page)` and what it returns.
+
+The search page and the JSON API both call `find_therapists`, so they list the
+same therapists in the same order. It reads the query through the search form
+(`filters.TherapistFilter`), resolves where the patient is, ranks by distance
+in the database, tops a thin page up with the nearest beyond the radius, and
+builds one page of result rows.
+
+Matches are never all counted: each search asks for one row more than it shows,
+so the page knows whether another follows. The count is exact on the last page
+and "N+" before it. Near a place, the nearest are found by
+`TherapistQuerySet.nearest`, which reads only the rows near the origin. A page
+costs a bounded number of queries however many match.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import F
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+
+from therapists import gazetteer, geo
+from therapists.filters import (
+    DEFAULT_RADIUS_KM,
+    MAX_RADIUS_KM,
+    MIN_RADIUS_KM,
+    Chip,
+    TherapistFilter,
+)
+from therapists.models import ChordSquared, Location, Place, PlaceKind, Ranked, Therapist
+
+PER_PAGE = 20
+# Deeper pages are refused: nobody reads a thousand therapists, and each page
+# costs more than the one before it.
+MAX_PAGES = 50
+SLUG_MARK = "slug-mark"  # stands for a slug in a reversed URL
+
+
+@dataclass
+class Origin:
+    """Where distances are measured from, and how to name it to the patient."""
+
+    point: geo.Point
+    label: str
+    place: Place | None = None  # None for coordinates ("Use my location")
+
+
+@dataclass
+class Result:
+    """One therapist in the results, at the location they were ranked by."""
+
+    therapist: Therapist
+    location: Location
+    url: str = ""  # the therapist's profile, at this location
+    clinic_url: str = ""
+    languages: list[str] = field(default_factory=list)  # names, alphabetical
+    distance_km: float | None = None
+    beyond_radius: bool = False
+
+
+@dataclass
+class PageInfo:
+    """One page of results, found without counting every match."""
+
+    number: int
+    has_next: bool
+
+    @property
+    def last(self) -> int | None:
+        """The number of pages, known only on the last one (None before it)."""
+        return None if self.has_next else self.number
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+@dataclass
+class Search:
+    """One page of a patient search, with the form that read it."""
+
+    filterset: TherapistFilter
+    page: PageInfo
+    results: list[Result]
+    # Therapists that match (within the radius when there is an origin), counted
+    # up to the end of this page: when `count_is_capped` there are more than `count`.
+    count: int
+    origin: Origin | None
+    radius_km: float
+    place_match: gazetteer.PlaceMatch | None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def form(self):
+        return self.filterset.form
+
+    @property
+    def chips(self) -> list[Chip]:
+        return self.filterset.chips()
+
+    @property
+    def clear_filters_url(self) -> str:
+        return self.filterset.clear_filters_url()
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.page.has_next
+
+    @property
+    def within(self) -> list[Result]:
+        return [result for result in self.results if not result.beyond_radius]
+
+    @property
+    def beyond(self) -> list[Result]:
+        return [result for result in self.results if result.beyond_radius]
+
+
+def find_therapists(params: QueryDict | None, page: str | None = None) -> Search:
+    """Run a patient search from query parameters (those of `/search/`) for one page."""
+    filterset = TherapistFilter(params)
+    therapists = filterset.qs
+    locations = _matching_locations(filterset)
+    radius, radius_messages = _radius_km(filterset)
+    origin, place_match, origin_messages = _origin(filterset)
+    requested, page_messages = _page_number(page)
+    number = min(requested, MAX_PAGES)
+    messages = [*filterset.notices, *filterset.error_messages(), *radius_messages, *origin_messages]
+    wanted = number * PER_PAGE + 1
+    by_name = filterset.value("sort") == "name"
+
+    beyond: list[Ranked] = []
+    if origin is not None:
+        if by_name:
+            rows = therapists.by_name_within(origin.point, wanted, radius, locations)
+        else:
+            rows = therapists.nearest(origin.point, wanted, radius, locations)
+        number, page_rows, window_messages = _row_window(rows, number)
+        if len(rows) < PER_PAGE:
+            # Too few within the radius to fill a page: add the nearest beyond it.
+            shown_ids = {row.therapist_id for row in rows}
+            nearest = therapists.nearest(origin.point, PER_PAGE, MAX_RADIUS_KM, locations, start_km=radius)
+            beyond = [row for row in nearest if row.therapist_id not in shown_ids][: PER_PAGE - len(rows)]
+        located = _nearest_locations([*page_rows, *beyond], origin.point, locations)
+    elif _wants_a_place(filterset):
+        # The place could not be found or the coordinates were unusable: say so
+        # rather than list the whole country as if it were nearby.
+        rows, page_rows, window_messages, located = [], [], [], {}
+    else:
+        listed = therapists.practising_at(locations).values_list("pk", "location_id")[:wanted]
+        rows, location_ids = [], {}
+        for pk, location_id in listed:
+            rows.append(Ranked(pk, None))
+            location_ids[pk] = location_id
+        number, page_rows, window_messages = _row_window(rows, number)
+        shown = Location.objects.select_related("clinic").in_bulk(
+            [location_ids[r.therapist_id] for r in page_rows]
+        )
+        located = {row.therapist_id: shown[location_ids[row.therapist_id]] for row in page_rows}
+    messages += [*page_messages, *window_messages]
+    if requested > number == MAX_PAGES:
+        messages.append(
+            gettext(
+                "Only the first %(pages)d pages can be shown, so here is page %(pages)d. "
+                "A filter or a smaller distance narrows the search."
+            )
+            % {"pages": MAX_PAGES}
+        )
+
+    return Search(
+        filterset=filterset,
+        page=PageInfo(number, has_next=len(rows) > number * PER_PAGE),
+        results=_results([*page_rows, *beyond], located, origin, len(page_rows)),
+        count=min(len(rows), number * PER_PAGE),
+        origin=origin,
+        radius_km=radius,
+        place_match=place_match,
+        messages=messages,
+    )
+
+
+def _matching_locations(filterset: TherapistFilter):
+    """The locations a therapist may be found at, given the location-level filters."""
+    locations = Location.objects.all()
+    if filterset.value("accessible"):
+        locations = locations.wheelchair_accessible()
+    if filterset.value("direct_billing"):
+        locations = locations.direct_billing()
+    return locations
+
+
+def _radius_km(filterset: TherapistFilter) -> tuple[float, list[str]]:
+    radius = filterset.value("radius")
+    if radius is None:
+        return DEFAULT_RADIUS_KM, []
+    clamped = min(max(radius, MIN_RADIUS_KM), MAX_RADIUS_KM)
+    if clamped != radius:
+        message = gettext("The distance must be from %(min)s to %(max)s km; showing %(km)s km.") % {
+            "min": MIN_RADIUS_KM,
+            "max": MAX_RADIUS_KM,
+            "km": f"{clamped:g}",
+        }
+        return clamped, [message]
+    return radius, []
+
+
+def _origin(filterset: TherapistFilter) -> tuple[Origin | None, gazetteer.PlaceMatch | None, list[str]]:
+    """Where to measure from: the place typed, else coordinates ("Use my location").
+
+    A typed place wins so that someone who arrived from a "near me" link can
+    type a city and be taken there; the location button empties the box.
+    """
+    where = (filterset.value("where") or "").strip()
+    if where:
+        match = gazetteer.resolve(where)
+        if match.place is None:
+            return None, match, []
+        place = match.place
+        label = str(place)
+        if place.kind == PlaceKind.FSA and place.description:
+            label = f"{place.name} ({place.description}, {place.province})"
+        return Origin(place.point, label, place), match, []
+    lat, lng = filterset.value("lat"), filterset.value("lng")
+    if lat is not None and lng is not None:
+        return Origin(geo.Point(lat, lng), gettext("your location")), None, []
+    given = [name for name in ("lat", "lng") if filterset.given(name)]
+    if len(given) == 1:
+        return None, None, [gettext("Both latitude and longitude are needed to search near a point.")]
+    return None, None, []
+
+
+def _wants_a_place(filterset: TherapistFilter) -> bool:
+    """True when the patient tried to say where they are (a place or coordinates)."""
+    return any(filterset.given(name) for name in ("where", "lat", "lng"))
+
+
+def _page_number(raw: str | None) -> tuple[int, list[str]]:
+    if not raw:
+        return 1, []
+    try:
+        number = int(raw)
+    except ValueError:
+        return 1, [gettext("The page number was not a number, so here is the first page.")]
+    if number < 1:
+        return 1, [gettext("Pages start at 1, so here is the first page.")]
+    return number, []
+
+
+def _row_window(rows: list, number: int) -> tuple[int, list, list[str]]:
+    """The page `number` of `rows`, or the last page that has rows when there is none."""
+    last = max(1, math.ceil(len(rows) / PER_PAGE))
+    if number > last:
+        message = ngettext(
+            "There is only %(count)d page of results, so here is the last one.",
+            "There are only %(count)d pages of results, so here is the last one.",
+            last,
+        ) % {"count": last}
+        return last, rows[(last - 1) * PER_PAGE :], [message]
+    offset = (number - 1) * PER_PAGE
+    return number, rows[offset : offset + PER_PAGE], []
+
+
+def _nearest_locations(rows: list[Ranked], origin: geo.Point, locations) -> dict[int, Location]:
+    """Each ranked therapist's nearest location among `locations` (ties: lowest id), with its clinic.
+
+    One query: the candidates are the therapists' locations no farther than the
+    farthest of them was ranked at, with their chords computed as the ranking did.
+    """
+    if not rows:
+        return {}
+    farthest = max(row.chord_sq for row in rows)
+    candidates = (
+        locations.filter(therapists__in=[row.therapist_id for row in rows])
+        .annotate(chord_sq=ChordSquared(origin), therapist_id=F("therapists"))
+        .filter(chord_sq__lte=farthest)
+        .select_related("clinic")
+        .order_by()
+    )
+    nearest: dict[int, Location] = {}
+    for location in candidates:
+        best = nearest.get(location.therapist_id)
+        if best is None or (location.chord_sq, location.pk) < (best.chord_sq, best.pk):
+            nearest[location.therapist_id] = location
+    return nearest
+
+
+def _results(
+    rows: list[Ranked], located: dict[int, Location], origin: Origin | None, within: int
+) -> list[Result]:
+    """The page's therapists (with discipline and languages) at their locations, in `rows` order;
+    rows after the first `within` are the nearest beyond the radius."""
+    ids = [row.therapist_id for row in rows]
+    therapists = Therapist.objects.select_related("discipline").in_bulk(ids)
+    languages: dict[int, list[str]] = {pk: [] for pk in ids}
+    speaks = Therapist.languages.through.objects.filter(therapist__in=ids).order_by("language__name")
+    for pk, name in speaks.values_list("therapist_id", "language__name"):
+        languages[pk].append(name)
+    # One reverse() per kind of link rather than two per result (each costs ~0.06 ms);
+    # slugs need no escaping in a path. The profile link names the location the
+    # therapist was found at, so a consult request from it reaches that clinic.
+    profile_url = reverse("therapists:therapist-detail", args=[SLUG_MARK])
+    clinic_url = reverse("therapists:clinic-detail", args=[SLUG_MARK])
+    results = []
+    for index, row in enumerate(rows):
+        therapist, location = therapists[row.therapist_id], located[row.therapist_id]
+        result = Result(
+            therapist,
+            location,
+            url=f"{profile_url.replace(SLUG_MARK, therapist.slug)}?location={location.pk}",
+            clinic_url=clinic_url.replace(SLUG_MARK, location.clinic.slug),
+            languages=languages[row.therapist_id],
+            beyond_radius=index >= within,
+        )
+        if origin is not None:
+            result.distance_km = geo.distance_km(origin.point, location.point)
+        results.append(result)
+    return results
