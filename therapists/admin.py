@@ -565,10 +565,11 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     list_display_links = ["__str__"]
     list_filter = [ManagedClinicFilter, "status", "meeting", "area"]
     list_select_related = ["clinic", "therapist", "area"]
-    search_fields = ["name", "email", "phone"]
+    search_fields = ["reference", "name", "email", "phone"]
     date_hierarchy = "created_at"
     actions = ["mark_contacted", "mark_booked", "mark_closed"]
     readonly_fields = [
+        "reference",
         "clinic",
         "location",
         "therapist",
@@ -583,6 +584,8 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
         "consent_version",
         "consent_text",
         "marketing_consent",
+        "marketing_version",
+        "marketing_text",
         "created_at",
         "notified_at",
     ]
@@ -592,6 +595,7 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
             "Request",
             {
                 "fields": [
+                    "reference",
                     "clinic",
                     "location",
                     "therapist",
@@ -604,7 +608,19 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
             },
         ),
         ("Patient", {"fields": ["name", "email", "phone"]}),
-        ("Consent", {"fields": ["consent_at", "consent_version", "consent_text", "marketing_consent"]}),
+        (
+            "Consent",
+            {
+                "fields": [
+                    "consent_at",
+                    "consent_version",
+                    "consent_text",
+                    "marketing_consent",
+                    "marketing_version",
+                    "marketing_text",
+                ]
+            },
+        ),
         ("Notification", {"fields": ["notified_at"]}),
     ]
 

@@ -348,6 +348,7 @@ def export_person(email: str) -> list[dict]:
         record = model_to_dict(consult, exclude=["clinic", "therapist", "location", "area"])
         record.update(
             id=consult.pk,
+            reference=consult.reference,
             clinic=consult.clinic.name,
             therapist=consult.therapist.name if consult.therapist else None,
             location=consult.location.address if consult.location else None,

@@ -6,7 +6,6 @@ installs it). Without it these tests skip with a notice saying how to get it.
 
 import importlib
 import os
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -18,17 +17,7 @@ from therapists.tests.factories import WINNIPEG, make_location, make_place, make
 # async-safety check on every ORM call from the test body.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The browser itself (`chromium`, one per test session) is in conftest.py.
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,20 +36,6 @@ def reference_data(transactional_db):
     """
     migration = importlib.import_module("therapists.migrations.0002_reference_data")
     migration.load_reference_data(apps, None)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing. "
-            "Install Debian's chromium (`apt-get install chromium` or `make browser`)."
-        )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="BROWSER TESTS SKIPPED: playwright missing")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -160,7 +135,7 @@ def test_a_patient_opens_a_profile_from_the_results(page, winnipeg_massage):
 
     page.get_by_role("link", name="Nina Near", exact=True).click()
 
-    page.wait_for_url(f"**/therapists/{winnipeg_massage['near'].slug}/")
+    page.wait_for_url(f"**/therapists/{winnipeg_massage['near'].slug}/?location=*")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Nina Near")
     assert page.get_by_text("Not accepting new patients").is_visible()
 

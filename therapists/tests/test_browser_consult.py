@@ -29,8 +29,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The browser and the reference data, as test_browser.py provides them.
-chromium = test_browser.chromium
+# A page and the reference data as test_browser.py provides them (the browser is in conftest.py).
 page = test_browser.page
 reference_data = test_browser.reference_data
 

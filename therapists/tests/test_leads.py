@@ -379,6 +379,7 @@ def test_export_person_prints_everything_held_about_an_email(therapist, capsys):
         ("sam@example.com", "Dana Reyes", "Neck")
     ]
     assert exported[0]["consent_text"]
+    assert exported[0]["reference"] == ConsultRequest.objects.get(email="sam@example.com").reference
 
 
 def test_erase_person_deletes_every_request_of_an_email_and_nothing_else(therapist):
@@ -829,3 +830,18 @@ def test_a_profile_and_a_clinic_page_offer_a_call_back_and_the_phone_near_the_to
         header = html[html.index("<h1") : html.index("</header>", html.index("<h1"))]
         assert 'href="#consult"' in header and "Request a call back" in header, url
         assert 'href="tel:+12045550100"' in header, url
+
+
+def test_a_clinic_finds_a_request_in_the_admin_by_the_reference_the_patient_quotes(client, therapist, clinic):
+    from therapists.tests.factories import make_manager
+
+    send(client, therapist)
+    send(client, therapist, email="someone.else@example.com", name="Other Person")
+    consult = ConsultRequest.objects.get(email="sam.patient@example.com")
+    client.force_login(make_manager("forks-manager", clinic))
+
+    html = client.get(reverse("admin:therapists_consultrequest_changelist"), {"q": consult.reference}).content
+    change = client.get(reverse("admin:therapists_consultrequest_change", args=[consult.pk])).content.decode()
+
+    assert b"Sam Patient" in html and b"Other Person" not in html
+    assert consult.reference in change
