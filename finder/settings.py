@@ -323,7 +323,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Consult requests.
 CONSULT_RATE_LIMIT = os.environ.get("CONSULT_RATE_LIMIT", "5/h")  # per client IP, django-ratelimit syntax
 CONSULT_MIN_FILL_SECONDS = 3  # a person needs longer than this to fill the form
-CONSULT_DUPLICATE_MINUTES = 10  # the same request again within this folds into the first
+CONSULT_FORM_MAX_HOURS = 4  # a consult form is good for one request within this many hours
+CONSULT_DUPLICATE_MINUTES = 10  # the same browser asking again within this updates its request
 CONSULT_RETENTION_DAYS = int(os.environ.get("CONSULT_RETENTION_DAYS", "365"))
 
 # The public JSON API (therapists.api): requests one client address may make
@@ -336,3 +337,5 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 CORS_PREFLIGHT_MAX_AGE = 24 * 3600  # seconds browsers may reuse a preflight answer
+# Where patients write for a copy of their data or its erasure (shown on /privacy/).
+PRIVACY_EMAIL = os.environ.get("PRIVACY_EMAIL", "")

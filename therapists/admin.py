@@ -696,24 +696,26 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
         "name",
         "therapist",
         "clinic",
-        "area",
+        "where_it_hurts",
         "meeting",
         "status",
         "notified",
     ]
     list_display_links = ["__str__"]
     list_filter = [ManagedClinicFilter, "status", "meeting", "area"]
-    list_select_related = ["clinic", "therapist"]
-    search_fields = ["name", "email", "phone"]
+    list_select_related = ["clinic", "therapist", "area"]
+    search_fields = ["reference", "name", "email", "phone"]
     date_hierarchy = "created_at"
     actions = ["mark_contacted", "mark_booked", "mark_closed"]
     readonly_fields = [
+        "reference",
         "clinic",
+        "location",
         "therapist",
         "name",
         "email",
         "phone",
-        "area",
+        "where_it_hurts",
         "meeting",
         "preferred_times",
         "message",
@@ -721,6 +723,8 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
         "consent_version",
         "consent_text",
         "marketing_consent",
+        "marketing_version",
+        "marketing_text",
         "created_at",
         "notified_at",
     ]
@@ -730,9 +734,11 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
             "Request",
             {
                 "fields": [
+                    "reference",
                     "clinic",
+                    "location",
                     "therapist",
-                    "area",
+                    "where_it_hurts",
                     "meeting",
                     "preferred_times",
                     "message",
@@ -741,12 +747,28 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
             },
         ),
         ("Patient", {"fields": ["name", "email", "phone"]}),
-        ("Consent", {"fields": ["consent_at", "consent_version", "consent_text", "marketing_consent"]}),
+        (
+            "Consent",
+            {
+                "fields": [
+                    "consent_at",
+                    "consent_version",
+                    "consent_text",
+                    "marketing_consent",
+                    "marketing_version",
+                    "marketing_text",
+                ]
+            },
+        ),
         ("Notification", {"fields": ["notified_at"]}),
     ]
 
     def has_add_permission(self, request, *args):
         return False
+
+    @admin.display(description="Where it hurts", ordering="area__position")
+    def where_it_hurts(self, consult):
+        return consult.where_it_hurts
 
     @admin.display(description="Clinic emailed", boolean=True)
     def notified(self, consult):

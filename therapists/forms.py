@@ -4,11 +4,15 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
 
-from therapists.models import MeetingMode, PainArea
+from therapists.models import SOMEWHERE_ELSE, BodyArea, Location, MeetingMode
 
 ALLOWED_PHONE_REGIONS = {"CA", "US"}
 _STARTED_SALT = "therapists.consult.started"
+ELSEWHERE = "other"  # the form's value for "Somewhere else"
+PHONE_HINT = _("Enter a phone number with its area code, e.g. 204-555-0123.")
+SHORTEN = _("Shorten this to %(limit_value)d characters or fewer (it has %(show_value)d).")
 
 
 class ExpressConsentCheckbox(forms.CheckboxInput):
@@ -27,6 +31,20 @@ class ExpressConsentCheckbox(forms.CheckboxInput):
         return data.get(name) == self.checked_value
 
 
+class LocationChoice(forms.RadioSelect):
+    """Radio buttons for the clinic address; each carries the consent wording for its
+    clinic, which static/js/consult.js puts under the consent box when it is ticked."""
+
+    def __init__(self, consent_texts: dict[str, str], attrs=None):
+        super().__init__(attrs)
+        self.consent_texts = consent_texts
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"]["data-consent"] = self.consent_texts.get(str(value), "")
+        return option
+
+
 def parse_phone(value: str) -> str:
     """A Canadian or US phone number in E.164 form (+12045550123), or ValidationError."""
     try:
@@ -39,46 +57,97 @@ def parse_phone(value: str) -> str:
         or phonenumbers.region_code_for_number(number) not in ALLOWED_PHONE_REGIONS
     ):
         raise forms.ValidationError(
-            "Enter a Canadian or US phone number with its area code, e.g. 204-555-0123.", code="phone"
+            _("Enter a Canadian or US phone number with its area code, e.g. 204-555-0123."), code="phone"
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def started_token(at: float | None = None) -> str:
+def started_token(at: float | None = None, ready: bool = False) -> str:
     """A signed note of when the form was shown (Unix seconds), to spot forms filled faster
-    than a person can."""
-    return signing.dumps(time.time() if at is None else at, salt=_STARTED_SALT)
+    than a person can. A `ready` form (given back with what was typed) may be sent at once."""
+    if at is None:
+        at = time.time() - (settings.CONSULT_MIN_FILL_SECONDS if ready else 0)
+    return signing.dumps(at, salt=_STARTED_SALT)
 
 
 class ConsultRequestForm(forms.Form):
-    """A patient's free consult / call-back request. Validates only; leads.submit saves."""
+    """A patient's free consult / call-back request. Validates only; leads.submit saves.
 
-    name = forms.CharField(
-        max_length=120, label="Your name", widget=forms.TextInput({"autocomplete": "name"})
+    For a therapist the form asks where (`locations`: the therapist's addresses) and
+    accepts only one of those; a request to a whole clinic has no such field.
+    """
+
+    location = forms.ChoiceField(
+        label=_("Where would you like to be seen?"),
+        error_messages={
+            "required": _("Choose the clinic you would like to be seen at."),
+            "invalid_choice": _("Choose one of the clinics listed."),
+        },
     )
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput({"autocomplete": "email"}))
+    name = forms.CharField(
+        max_length=120,
+        label=_("Your name"),
+        widget=forms.TextInput({"autocomplete": "name"}),
+        error_messages={"required": _("Enter your name."), "max_length": SHORTEN},
+    )
+    email = forms.EmailField(
+        max_length=254,
+        label=_("Email"),
+        widget=forms.EmailInput({"autocomplete": "email"}),
+        error_messages={
+            "required": _("Enter your email address, e.g. sam@example.com."),
+            "invalid": _("Enter your email address in the form name@example.com."),
+            "max_length": SHORTEN,
+        },
+    )
     phone = forms.CharField(
         max_length=32,
-        help_text="Canadian or US number, with area code.",
+        label=_("Phone"),
+        help_text=_("Canadian or US number, with area code."),
         widget=forms.TextInput({"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
+        error_messages={"required": PHONE_HINT, "max_length": PHONE_HINT},
     )
-    area = forms.ChoiceField(label="Where does it hurt?", choices=[("", "Choose…"), *PainArea.choices])
+    area = forms.ChoiceField(
+        label=_("Where does it hurt?"),
+        error_messages={
+            "required": _("Choose where it hurts, or “Somewhere else”."),
+            "invalid_choice": _("Choose where it hurts from the list."),
+        },
+    )
     meeting = forms.ChoiceField(
-        label="How would you like to meet?", choices=MeetingMode.choices, widget=forms.RadioSelect
+        label=_("How would you like to meet?"),
+        choices=MeetingMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a phone call or an online video."),
+            "invalid_choice": _("Choose a phone call or an online video."),
+        },
     )
     preferred_times = forms.CharField(
-        max_length=200, label="When is a good time to reach you?", help_text="e.g. weekday mornings"
+        max_length=200,
+        label=_("When is a good time to reach you?"),
+        help_text=_("e.g. weekday mornings"),
+        error_messages={
+            "required": _("Tell the clinic when is a good time to reach you, e.g. weekday mornings."),
+            "max_length": SHORTEN,
+        },
     )
     message = forms.CharField(
         max_length=1000,
         required=False,
-        label="Anything else? (optional)",
+        label=_("Anything else? (optional)"),
         widget=forms.Textarea({"rows": 3}),
-        help_text="Please leave out anything you would not want the clinic's front desk to read.",
+        help_text=_("Please leave out anything you would not want the clinic's front desk to read."),
+        error_messages={"max_length": SHORTEN},
     )
     consent = forms.BooleanField(
         widget=ExpressConsentCheckbox,
-        error_messages={"required": "We can only send your request if you agree to the clinic receiving it."},
+        error_messages={
+            "required": _(
+                "Tick this box to agree that the clinic receives your request: we can only send "
+                "your request if you agree."
+            )
+        },
     )
     marketing = forms.BooleanField(widget=ExpressConsentCheckbox, required=False)
     # Honeypot: hidden from people (CSS and aria-hidden); bots fill every field.
@@ -89,17 +158,51 @@ class ConsultRequestForm(forms.Form):
     )
     started = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, consent_label: str, marketing_label: str, **kwargs):
+    def __init__(
+        self,
+        *args,
+        consent_label: str,
+        marketing_label: str,
+        locations: list[Location] | None = None,
+        consent_texts: dict[str, str] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = consent_label
         self.fields["marketing"].label = marketing_label
         if not self.is_bound:
             self.initial["started"] = started_token()
+        self.body_areas = {area.slug: area for area in BodyArea.objects.all()}
+        self.fields["area"].choices = [
+            ("", _("Choose…")),
+            *((area.slug, area.name) for area in self.body_areas.values()),
+            (ELSEWHERE, SOMEWHERE_ELSE),
+        ]
+        self.locations = {str(location.pk): location for location in locations or []}
+        if not self.locations:
+            del self.fields["location"]
+            return
+        field = self.fields["location"]
+        field.choices = [
+            (pk, f"{location.clinic.name}, {location.address}") for pk, location in self.locations.items()
+        ]
+        if len(self.locations) == 1:
+            field.widget = forms.HiddenInput()
+        else:
+            field.widget = LocationChoice(consent_texts or {})
+            field.widget.choices = field.choices
+
+    def clean_area(self) -> BodyArea | None:
+        """The body area chosen, or None for "Somewhere else"."""
+        return self.body_areas.get(self.cleaned_data["area"])
+
+    def clean_location(self) -> Location:
+        return self.locations[self.cleaned_data["location"]]
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         if not name or not any(ch.isalpha() for ch in name):
-            raise forms.ValidationError("Enter your name.", code="name")
+            raise forms.ValidationError(_("Enter your name, in letters."), code="name")
         return name
 
     def clean_email(self):
@@ -112,12 +215,14 @@ class ConsultRequestForm(forms.Form):
         return " ".join(self.cleaned_data["preferred_times"].split())
 
     def clean_started(self):
+        max_age = settings.CONSULT_FORM_MAX_HOURS * 3600
         try:
-            started = float(signing.loads(self.cleaned_data["started"], salt=_STARTED_SALT))
-        except (signing.BadSignature, TypeError, ValueError):
+            started = float(signing.loads(self.cleaned_data["started"], salt=_STARTED_SALT, max_age=max_age))
+        except (signing.BadSignature, TypeError, ValueError):  # forged, or open for hours
             started = None
-        if started is None or time.time() - started < settings.CONSULT_MIN_FILL_SECONDS:
-            raise forms.ValidationError("Please check your details and send the form again.", code="too_fast")
+        age = time.time() - started if started is not None else None
+        if age is None or not settings.CONSULT_MIN_FILL_SECONDS <= age <= max_age:
+            raise forms.ValidationError(_("Check your details, then send your request."), code="not_ready")
         return started
 
     @property

@@ -6,70 +6,159 @@ saved and marked as not yet notified for `send_pending_notifications` to retry.
 Logs name requests by id only: never a patient's name, contact details or health.
 """
 
+import contextlib
 import datetime
+import enum
+import hashlib
 import logging
 import unicodedata
+from collections.abc import Collection
 
 from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
-from therapists.models import Clinic, ConsultRequest, Therapist
+from therapists.models import Clinic, ConsultRequest, ConsultStatus, Location, Therapist
 
 logger = logging.getLogger(__name__)
 
 CONSENT_VERSION = "2026-11-v1"
 CONSENT_TEXT = (
-    "I agree that {recipient} will receive this request, with my name, contact details and "
+    "I agree that %(recipient)s will receive this request, with my name, contact details and "
     "where it hurts, and may contact me by phone or email to arrange my consultation. "
     "Nobody else receives it. I can ask for it to be deleted at any time."
 )
 MARKETING_TEXT = "Also send me appointment reminders and exercise plans by email (optional)."
 
 
-def consent_text(clinic: Clinic, therapist: Therapist | None = None) -> str:
-    """The exact consent wording shown for a request to this clinic (and therapist)."""
-    recipient = f"{clinic.name} and {therapist.name}" if therapist else clinic.name
-    return CONSENT_TEXT.format(recipient=recipient)
+def consent_text(clinic: Clinic | None, therapist: Therapist | None = None) -> str:
+    """The exact consent wording shown for a request to this clinic (and therapist).
+
+    Without a clinic (the patient has yet to choose where to see the therapist) it
+    names "the clinic I choose above"; what is stored always names the clinic.
+    """
+    if clinic is None:
+        recipient = _("the clinic I choose above and %(therapist)s") % {"therapist": therapist.name}
+    elif therapist:
+        recipient = _("%(clinic)s and %(therapist)s") % {"clinic": clinic.name, "therapist": therapist.name}
+    else:
+        recipient = clinic.name
+    return _(CONSENT_TEXT) % {"recipient": recipient}
+
+
+def chosen_location(locations: list[Location], wanted: str | None) -> Location | None:
+    """The address a request for a therapist is for, out of the therapist's `locations`.
+
+    `wanted` is a location id as text: the one a search result was ranked by
+    (`?location=` on the profile link) or the one ticked on the form. It counts
+    only when it is one of `locations`. A therapist with one address needs no
+    choice. Otherwise nothing is picked for the patient (never the first by
+    name): the form asks.
+    """
+    if len(locations) == 1:
+        return locations[0]
+    by_id = {str(location.pk): location for location in locations}
+    return by_id.get((wanted or "").strip())
+
+
+def chosen_first(locations: list[Location], chosen: Location | None) -> list[Location]:
+    """`locations` with the chosen one first, the others in their usual order."""
+    return sorted(locations, key=lambda location: location != chosen)
+
+
+def recipient_clinic(location: Location | None, clinic: Clinic | None) -> Clinic:
+    """The clinic that receives a request: the chosen location's clinic, and only a
+    request to a whole clinic (no therapist, no location) goes to `clinic` itself."""
+    if location is not None:
+        return location.clinic
+    if clinic is None:
+        raise ValueError("A request needs a location or a clinic.")
+    return clinic
+
+
+class Outcome(enum.Enum):
+    """What became of a submitted request."""
+
+    CREATED = "created"  # a new request
+    UPDATED = "updated"  # the same browser's pending request, with what changed
+    FOLDED = "folded"  # the same browser sent exactly the same again
 
 
 def submit(
-    *, clinic: Clinic, therapist: Therapist | None, details: dict, marketing_consent: bool
-) -> tuple[ConsultRequest, bool]:
-    """Save a request with its consent record; returns (request, created).
+    *,
+    details: dict,
+    marketing_consent: bool,
+    location: Location | None = None,
+    therapist: Therapist | None = None,
+    clinic: Clinic | None = None,
+    mine: Collection[str] = (),
+) -> tuple[ConsultRequest, Outcome]:
+    """Save a request with its consent records; returns (request, outcome).
 
-    The same person asking the same clinic again within CONSULT_DUPLICATE_MINUTES
-    (a double click, a reload) gets their first request back instead of a second one.
+    A request for a therapist is for one of their locations and goes to that
+    location's clinic; a request to a clinic has no location.
+
+    `mine` are the references of the requests this browser sent. Asking the same
+    clinic again within CONSULT_DUPLICATE_MINUTES updates that browser's pending
+    request with what changed (a corrected phone, a new message); exactly the same
+    again (a double click, a reload) is folded into it. Another browser's request
+    is never touched nor revealed: the same email from elsewhere is a new request.
     """
+    at_their_location = (
+        location is not None and therapist and therapist.locations.filter(pk=location.pk).exists()
+    )
+    if therapist is not None and not at_their_location:
+        raise ValueError("A request for a therapist is for one of the therapist's locations.")
+    clinic = recipient_clinic(location, clinic)
     window = timezone.now() - datetime.timedelta(minutes=settings.CONSULT_DUPLICATE_MINUTES)
+    fields = {
+        **details,
+        "location": location,
+        "consent_text": consent_text(clinic, therapist),
+        "consent_version": CONSENT_VERSION,
+        "marketing_consent": marketing_consent,
+        "marketing_text": _(MARKETING_TEXT) if marketing_consent else "",
+        "marketing_version": CONSENT_VERSION if marketing_consent else "",
+    }
     with transaction.atomic():
-        # Serializes submissions per clinic on PostgreSQL so the duplicate check
+        # Serializes submissions per clinic on PostgreSQL so the repeat check
         # cannot race; SQLite's IMMEDIATE transactions already serialize writers.
         Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
         earlier = (
             ConsultRequest.objects.filter(
-                clinic=clinic, therapist=therapist, email=details["email"], created_at__gte=window
+                reference__in=list(mine),
+                clinic=clinic,
+                therapist=therapist,
+                email=details["email"],
+                status=ConsultStatus.NEW,
+                created_at__gte=window,
             )
-            .order_by("created_at")
+            .order_by("-created_at")
             .first()
         )
         if earlier:
-            return earlier, False
+            changed = [name for name, value in fields.items() if getattr(earlier, name) != value]
+            if not changed:
+                return earlier, Outcome.FOLDED
+            for name in changed:
+                setattr(earlier, name, fields[name])
+            earlier.consent_at = timezone.now()
+            earlier.save(update_fields=[*changed, "consent_at", "updated_at"])
+            logger.info("consult request %s updated by the patient", earlier.pk)
+            return earlier, Outcome.UPDATED
         consult = ConsultRequest.objects.create(
-            clinic=clinic,
-            therapist=therapist,
-            consent_at=timezone.now(),
-            consent_version=CONSENT_VERSION,
-            consent_text=consent_text(clinic, therapist),
-            marketing_consent=marketing_consent,
-            **details,
+            clinic=clinic, therapist=therapist, consent_at=timezone.now(), **fields
         )
     logger.info("consult request %s saved for clinic %s", consult.pk, clinic.pk)
-    return consult, True
+    return consult, Outcome.CREATED
 
 
 def recipients(clinic: Clinic) -> list[str]:
@@ -85,8 +174,9 @@ def one_line(text: str) -> str:
     return " ".join("".join(" " if unicodedata.category(char)[0] in "CZ" else char for char in text).split())
 
 
-def notify_clinic(consult: ConsultRequest) -> bool:
-    """Email the clinic a link to the request in the admin. True when sent.
+def notify_clinic(consult: ConsultRequest, updated: bool = False) -> bool:
+    """Email the clinic a link to the request in the admin (`updated`: the patient
+    changed it). True when sent.
 
     The email holds no health details and no patient data: only the link.
     """
@@ -99,11 +189,14 @@ def notify_clinic(consult: ConsultRequest) -> bool:
         "admin:therapists_consultrequest_change", args=[consult.pk]
     )
     who = f" for {consult.therapist.name}" if consult.therapist else ""
+    if consult.location:
+        who += f" at {consult.location.name}"
     try:
+        news = "Updated" if updated else "New"
         send_mail(
-            subject=one_line(f"New consult request #{consult.pk}{who}"),
+            subject=one_line(f"{news} consult request {consult.reference}{who}"),
             message=(
-                f"{consult.clinic.name} has a new free consult / call-back request{who}.\n\n"
+                f"{consult.clinic.name} has a {news.lower()} free consult / call-back request{who}.\n\n"
                 f"Open it in the clinic admin to see the details and call the patient back:\n{link}\n\n"
                 "For the patient's privacy this email contains no personal or health details."
             ),
@@ -120,8 +213,115 @@ def notify_clinic(consult: ConsultRequest) -> bool:
     return True
 
 
+def _form_key(token: str) -> str:
+    return "consult-form:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def claim_form(token: str) -> str | None:
+    """Mark a consult form (its signed start token) as used: None the first time;
+    after that, the reference of the request it sent ("" while unknown).
+
+    A form is good for one request, so a copied form cannot send many. When the
+    cache is down, every form counts as new: requests are taken rather than lost.
+    """
+    timeout = settings.CONSULT_FORM_MAX_HOURS * 3600
+    try:
+        if cache.add(_form_key(token), "", timeout):
+            return None
+        return cache.get(_form_key(token), "")
+    except (RedisError, OSError):
+        logger.warning("consult form check unavailable: the cache did not answer")
+        return None
+
+
+def remember_form(token: str, reference: str) -> None:
+    """Note which request a used form sent, so that the same browser sending it again
+    (a double click) is folded into that request."""
+    with contextlib.suppress(RedisError, OSError):
+        cache.set(_form_key(token), reference, settings.CONSULT_FORM_MAX_HOURS * 3600)
+
+
+WITHDRAW_SALT = "therapists.consult.withdraw"
+
+
+def withdraw_token(consult: ConsultRequest) -> str:
+    """The signed token of a request's withdraw link (only its reference, signed)."""
+    return signing.dumps(consult.reference, salt=WITHDRAW_SALT)
+
+
+def withdrawable(token: str) -> ConsultRequest | None:
+    """The request a withdraw link is for, if the link is genuine and the request
+    still held (the link lasts as long as the request may be kept)."""
+    max_age = datetime.timedelta(days=settings.CONSULT_RETENTION_DAYS)
+    try:
+        reference = signing.loads(token, salt=WITHDRAW_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return ConsultRequest.objects.select_related("clinic").filter(reference=reference).first()
+
+
+def confirm_to_patient(consult: ConsultRequest) -> bool:
+    """Email the patient that their request was received: the clinic's name, the
+    reference, what happens next and a link to withdraw it. True when sent.
+
+    Nothing about their health (where it hurts, the message) and nothing the
+    patient did not type themselves goes into it.
+    """
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "therapists:consult-withdraw", args=[withdraw_token(consult)]
+    )
+    values = {"clinic": consult.clinic.name, "reference": consult.reference, "link": link}
+    body = _(
+        "Thank you. %(clinic)s has received your request for a free consult or a call back.\n\n"
+        "Your reference: %(reference)s\n\n"
+        "What happens next: the clinic's front desk will contact you, usually within one "
+        "business day, to find a time. The consult costs nothing and commits you to nothing.\n\n"
+        "Changed your mind? Withdraw your request, and we erase it and tell the clinic:\n%(link)s\n\n"
+        "Only %(clinic)s receives your details."
+    )
+    try:
+        send_mail(
+            subject=one_line(_("Your request to %(clinic)s (reference %(reference)s)") % values),
+            message=body % values,
+            from_email=None,
+            recipient_list=[consult.email],
+        )
+    except Exception as exc:  # the request stands; the patient has the confirmation page
+        logger.warning(
+            "consult request %s: confirming to the patient failed (%s)", consult.pk, type(exc).__name__
+        )
+        return False
+    return True
+
+
+def withdraw(consult: ConsultRequest) -> None:
+    """Erase a request at the patient's wish, and tell the clinic it was withdrawn."""
+    clinic, reference, pk = consult.clinic, consult.reference, consult.pk
+    consult.delete()
+    logger.info("consult request %s withdrawn by the patient and erased", pk)
+    to = recipients(clinic)
+    if not to:
+        return
+    try:
+        send_mail(
+            subject=f"Consult request {reference} withdrawn",
+            message=(
+                f"The patient withdrew consult request {reference} to {clinic.name}. "
+                "We have erased it: please delete any copy you made and do not contact them about it."
+            ),
+            from_email=None,
+            recipient_list=to,
+        )
+    except Exception as exc:
+        logger.warning(
+            "consult request %s: telling the clinic of the withdrawal failed (%s)", pk, type(exc).__name__
+        )
+
+
 def pending_notifications():
-    return ConsultRequest.objects.filter(notified_at__isnull=True).select_related("clinic", "therapist")
+    return ConsultRequest.objects.filter(notified_at__isnull=True).select_related(
+        "clinic", "therapist", "location"
+    )
 
 
 def send_pending_notifications() -> tuple[int, int]:
@@ -143,18 +343,23 @@ def expired(days: int | None = None):
 
 def requests_of(email: str):
     """Every request made with this email address, for access and erasure requests."""
-    return ConsultRequest.objects.filter(email=email.strip().lower()).select_related("clinic", "therapist")
+    return ConsultRequest.objects.filter(email=email.strip().lower()).select_related(
+        "clinic", "therapist", "location", "area"
+    )
 
 
 def export_person(email: str) -> list[dict]:
     """What we hold about the person with this email, as plain data."""
     exported = []
     for consult in requests_of(email).order_by("created_at", "id"):
-        record = model_to_dict(consult, exclude=["clinic", "therapist"])
+        record = model_to_dict(consult, exclude=["clinic", "therapist", "location", "area"])
         record.update(
             id=consult.pk,
+            reference=consult.reference,
             clinic=consult.clinic.name,
             therapist=consult.therapist.name if consult.therapist else None,
+            location=consult.location.address if consult.location else None,
+            area=consult.where_it_hurts,
             created_at=consult.created_at.isoformat(),
             consent_at=consult.consent_at.isoformat(),
             notified_at=consult.notified_at.isoformat() if consult.notified_at else None,

@@ -1,4 +1,5 @@
 import math
+import secrets
 import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -654,16 +655,18 @@ class MeetingMode(models.TextChoices):
     VIDEO = "video", "Online video"
 
 
-class PainArea(models.TextChoices):
-    BACK = "back", "Back"
-    NECK = "neck", "Neck"
-    SHOULDER = "shoulder", "Shoulder"
-    KNEE = "knee", "Knee"
-    ELBOW = "elbow", "Elbow"
-    HIP = "hip", "Hip"
-    WRIST = "wrist", "Wrist"
-    FOOT = "foot", "Foot"
-    OTHER = "other", "Somewhere else"
+# The consult form's last "where it hurts" choice, stored as no body area.
+SOMEWHERE_ELSE = _("Somewhere else")
+
+# A request's reference for the patient: 8 characters that cannot be mistaken for
+# one another (no 0/O, 1/I/L), random so that nobody can guess another's.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_reference() -> str:
+    """A random reference such as "K7QM-29XD"."""
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for position in range(8))
+    return f"{code[:4]}-{code[4:]}"
 
 
 class ConsultRequest(models.Model):
@@ -677,10 +680,33 @@ class ConsultRequest(models.Model):
     therapist = models.ForeignKey(
         Therapist, on_delete=models.SET_NULL, null=True, blank=True, related_name="consult_requests"
     )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consult_requests",
+        help_text="The address the patient chose to see the therapist at; empty for a request to the clinic.",
+    )
+    reference = models.CharField(
+        max_length=9,
+        unique=True,
+        default=new_reference,
+        editable=False,
+        help_text="What the patient is told to quote; random, never the id.",
+    )
     name = models.CharField(max_length=120)
     email = models.EmailField(help_text="Stored in lower case so access and erasure requests find it.")
     phone = models.CharField(max_length=16, help_text="E.164, e.g. +12045550123")
-    area = models.CharField("where it hurts", max_length=10, choices=PainArea.choices)
+    area = models.ForeignKey(
+        BodyArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consult_requests",
+        verbose_name="where it hurts",
+        help_text="Empty when the patient chose “Somewhere else”.",
+    )
     meeting = models.CharField("how to meet", max_length=5, choices=MeetingMode.choices)
     preferred_times = models.CharField(max_length=200)
     message = models.TextField(max_length=1000, blank=True)
@@ -693,6 +719,10 @@ class ConsultRequest(models.Model):
     consent_text = models.TextField(help_text="The exact consent wording the patient agreed to.")
     marketing_consent = models.BooleanField(
         default=False, help_text="Agreed to reminders and exercise plans by email."
+    )
+    marketing_version = models.CharField(max_length=40, blank=True)
+    marketing_text = models.TextField(
+        blank=True, help_text="The exact wording of the optional consent the patient ticked."
     )
     notified_at = models.DateTimeField(null=True, blank=True, help_text="When the clinic was emailed.")
     notify_attempts = models.PositiveSmallIntegerField(default=0)
@@ -717,4 +747,9 @@ class ConsultRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"Consult request #{self.pk} ({self.get_status_display()})"
+        return f"Consult request {self.reference} ({self.get_status_display()})"
+
+    @property
+    def where_it_hurts(self) -> str:
+        """The body area's name, or "Somewhere else"."""
+        return self.area.name if self.area else str(SOMEWHERE_ELSE)

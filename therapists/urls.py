@@ -12,4 +12,6 @@ urlpatterns = [
     path("therapists/<slug:slug>/consult/", views.consult_therapist, name="therapist-consult"),
     path("clinics/<slug:slug>/consult/", views.consult_clinic, name="clinic-consult"),
     path("consult/sent/", views.consult_sent, name="consult-sent"),
+    path("consult/withdraw/<str:token>/", views.consult_withdraw, name="consult-withdraw"),
+    path("privacy/", views.privacy, name="privacy"),
 ]

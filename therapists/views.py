@@ -1,4 +1,3 @@
-import functools
 import logging
 
 from django.conf import settings
@@ -7,7 +6,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
 from therapists import filters, leads
@@ -17,32 +16,39 @@ from therapists.search import find_therapists
 
 SENT_SALT = "therapists.consult.sent"
 SENT_MAX_AGE = 60 * 60  # seconds the confirmation page can be reopened
+# The session remembers the references of the last few requests this browser sent,
+# so that only this browser sees them again or updates them.
+MINE_KEY = "consult_requests"
+MINE_KEPT = 20
 
 logger = logging.getLogger(__name__)
 
 
-def limit_consult_requests(view):
-    """Count consult requests per client address; `request.limited` says when there were too many.
+RATE_GROUP = "therapists.consult"
 
-    The rate is read from settings on each request, so overrides take effect. When
-    the cache that counts (Redis) is down, the request is taken rather than lost.
-    """
 
-    def rate(group, request):
-        return settings.CONSULT_RATE_LIMIT
+def _consult_usage(request, increment: bool) -> dict | None:
+    """How many requests this client address sent in the current period
+    (CONSULT_RATE_LIMIT); None when not counted. When the cache that counts
+    (Redis) is down, requests are taken rather than lost."""
+    try:
+        return get_usage(
+            request, group=RATE_GROUP, key="ip", rate=settings.CONSULT_RATE_LIMIT, increment=increment
+        )
+    except (RedisError, OSError):
+        logger.warning("consult rate limit unavailable: the cache did not answer")
+        return None
 
-    @functools.wraps(view)
-    def counted(request, *args, **kwargs):
-        try:
-            request.limited = is_ratelimited(
-                request, fn=view, key="ip", rate=rate, method="POST", increment=True
-            )
-        except (RedisError, OSError):
-            logger.warning("consult rate limit unavailable: the cache did not answer")
-            request.limited = False
-        return view(request, *args, **kwargs)
 
-    return counted
+def consult_limit_reached(request) -> bool:
+    """True when this address already sent as many accepted requests as allowed."""
+    usage = _consult_usage(request, increment=False)
+    return bool(usage) and usage["count"] >= usage["limit"]
+
+
+def count_consult_request(request) -> None:
+    """Count an accepted request against the address (forms with mistakes cost nothing)."""
+    _consult_usage(request, increment=True)
 
 
 # Links on the home page: (label, query string), each a real shareable search.
@@ -81,12 +87,13 @@ def therapist_detail(request, slug):
         {area for specialty in therapist.specialties.all() for area in specialty.body_areas.all()},
         key=lambda area: (area.position, area.name),
     )
-    clinic = _consult_clinic(therapist.locations.all())
+    locations = list(therapist.locations.all())
+    chosen = leads.chosen_location(locations, request.GET.get("location"))
     context = {
         "therapist": therapist,
         "body_areas": body_areas,
-        "consult_clinic": clinic,
-        "consult_form": _consult_form(clinic, therapist) if clinic else None,
+        "locations": leads.chosen_first(locations, chosen),
+        "consult_form": _therapist_form(therapist, locations, chosen) if locations else None,
     }
     return render(request, "therapists/therapist_detail.html", context)
 
@@ -107,70 +114,122 @@ def clinic_detail(request, slug):
         {t for location in clinic.locations.all() for t in location.published_therapists},
         key=lambda t: (t.last_name, t.first_name, t.pk),
     )
-    context = {"clinic": clinic, "therapists": therapists, "consult_form": _consult_form(clinic, None)}
+    context = {"clinic": clinic, "therapists": therapists, "consult_form": _clinic_form(clinic)}
     return render(request, "therapists/clinic_detail.html", context)
 
 
-def _consult_clinic(locations) -> Clinic | None:
-    """The clinic that receives a therapist's consult requests: of the clinics they
-    practise at, the first by name. The consent text names it."""
-    clinics = [location.clinic for location in locations]
-    return min(clinics, key=lambda clinic: (clinic.name, clinic.pk), default=None)
+def _therapist_form(therapist, locations, chosen, data=None) -> ConsultRequestForm:
+    """The consult form for a therapist: it asks where, with the chosen address
+    ticked, and its consent names that address's clinic."""
+    return ConsultRequestForm(
+        data,
+        consent_label=leads.consent_text(chosen.clinic if chosen else None, therapist),
+        marketing_label=leads.MARKETING_TEXT,
+        locations=leads.chosen_first(locations, chosen),
+        consent_texts={str(loc.pk): leads.consent_text(loc.clinic, therapist) for loc in locations},
+        initial={"location": str(chosen.pk)} if chosen else {},
+    )
 
 
-def _consult_form(clinic, therapist, data=None) -> ConsultRequestForm:
-    labels = {"consent_label": leads.consent_text(clinic, therapist), "marketing_label": leads.MARKETING_TEXT}
-    return ConsultRequestForm(data, **labels)
+def _clinic_form(clinic, data=None) -> ConsultRequestForm:
+    return ConsultRequestForm(
+        data, consent_label=leads.consent_text(clinic), marketing_label=leads.MARKETING_TEXT
+    )
 
 
-@limit_consult_requests
 def consult_therapist(request, slug):
-    therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
-    clinic = _consult_clinic(therapist.locations.select_related("clinic"))
-    if clinic is None:
+    therapist = get_object_or_404(
+        Therapist.objects.published().prefetch_related(
+            Prefetch("locations", queryset=Location.objects.select_related("clinic"))
+        ),
+        slug=slug,
+    )
+    locations = list(therapist.locations.all())
+    if not locations:
         raise Http404("This therapist is not taking requests.")
-    return _consult(request, clinic, therapist)
+    data = request.POST if request.method == "POST" else None
+    chosen = leads.chosen_location(locations, (data or request.GET).get("location"))
+    form = _therapist_form(therapist, locations, chosen, data)
+    return _consult(request, form, {"therapist": therapist, "clinic": chosen.clinic if chosen else None})
 
 
-@limit_consult_requests
 def consult_clinic(request, slug):
-    return _consult(request, get_object_or_404(Clinic, slug=slug), None)
+    clinic = get_object_or_404(Clinic, slug=slug)
+    data = request.POST if request.method == "POST" else None
+    return _consult(request, _clinic_form(clinic, data), {"clinic": clinic, "therapist": None})
 
 
-def _consult(request, clinic, therapist):
-    context = {"clinic": clinic, "therapist": therapist}
+def _consult(request, form, context):
+    context["form"] = form
     if request.method != "POST":
-        context["form"] = _consult_form(clinic, therapist)
         return render(request, "therapists/consult_form.html", context)
-    if getattr(request, "limited", False):
-        return render(request, "therapists/consult_limited.html", context, status=429)
-
-    form = _consult_form(clinic, therapist, request.POST)
     if form.is_spam:
         return render(request, "therapists/consult_rejected.html", context, status=400)
+    if consult_limit_reached(request):
+        context["limited"] = True
+        return render(request, "therapists/consult_form.html", context, status=429)
     if not form.is_valid():
-        if "started" in form.errors:
-            form.data = form.data.copy()
-            form.data["started"] = started_token()
-        context["form"] = form
-        return render(request, "therapists/consult_form.html", context, status=200)
+        return _form_again(request, form, context)
 
-    consult, created = leads.submit(
-        clinic=clinic,
-        therapist=therapist,
+    mine = request.session.get(MINE_KEY, [])
+    used_for = leads.claim_form(form.data["started"])
+    if used_for is not None and used_for not in mine:  # a used form, not this browser's
+        return _form_again(request, form, context)
+    consult, outcome = leads.submit(
+        location=form.cleaned_data.get("location"),
+        therapist=context["therapist"],
+        clinic=context["clinic"],
         details=form.details(),
         marketing_consent=form.cleaned_data["marketing"],
+        mine=mine,
     )
-    if created:
+    if outcome is leads.Outcome.CREATED:
+        count_consult_request(request)
+        leads.remember_form(form.data["started"], consult.reference)
+        request.session[MINE_KEY] = [*mine[-(MINE_KEPT - 1) :], consult.reference]
         leads.notify_clinic(consult)
-    ref = signing.dumps(consult.pk, salt=SENT_SALT)
+        leads.confirm_to_patient(consult)
+    elif outcome is leads.Outcome.UPDATED:
+        leads.notify_clinic(consult, updated=True)
+    ref = signing.dumps({"ref": consult.reference, "outcome": outcome.value}, salt=SENT_SALT)
     return redirect(f"{reverse('therapists:consult-sent')}?ref={ref}")
 
 
+def _form_again(request, form, context):
+    """The form back with everything typed. When only its timing was wrong (filled
+    very fast, left open for hours, sent twice) it comes back ready: one click sends it."""
+    if "started" in form.errors or form.is_valid():
+        form.data = form.data.copy()
+        form.data["started"] = started_token(ready=True)
+        context["ready"] = set(form.errors) <= {"started"}
+    return render(request, "therapists/consult_form.html", context, status=200)
+
+
 def consult_sent(request):
+    """The confirmation page, only for the browser that sent the request."""
     try:
-        pk = signing.loads(request.GET.get("ref", ""), salt=SENT_SALT, max_age=SENT_MAX_AGE)
-    except signing.BadSignature:
+        sent = signing.loads(request.GET.get("ref", ""), salt=SENT_SALT, max_age=SENT_MAX_AGE)
+        reference, outcome = sent["ref"], sent["outcome"]
+    except (signing.BadSignature, TypeError, KeyError):
+        reference = outcome = None
+    mine = request.session.get(MINE_KEY, [])
+    consult = ConsultRequest.objects.select_related("clinic", "therapist").filter(reference=reference).first()
+    if consult is None or reference not in mine:
         return render(request, "therapists/consult_sent.html", {"consult": None}, status=404)
-    consult = get_object_or_404(ConsultRequest.objects.select_related("clinic", "therapist"), pk=pk)
-    return render(request, "therapists/consult_sent.html", {"consult": consult})
+    return render(request, "therapists/consult_sent.html", {"consult": consult, "outcome": outcome})
+
+
+def consult_withdraw(request, token):
+    """The patient's withdraw link: a page that asks, and a button that erases."""
+    consult = leads.withdrawable(token)
+    if consult is None:
+        return render(request, "therapists/consult_withdraw.html", {"consult": None}, status=404)
+    if request.method == "POST":
+        leads.withdraw(consult)
+        return render(request, "therapists/consult_withdraw.html", {"withdrawn": consult.clinic})
+    return render(request, "therapists/consult_withdraw.html", {"consult": consult})
+
+
+def privacy(request):
+    context = {"retention_days": settings.CONSULT_RETENTION_DAYS, "privacy_email": settings.PRIVACY_EMAIL}
+    return render(request, "therapists/privacy.html", context)

@@ -29,6 +29,15 @@ def weekly_hours(location: Location) -> list[tuple[str, str]]:
 
 
 @register.filter
+def tel_href(phone: str) -> str:
+    """A `tel:` link for a phone number as a clinic typed it: "(204) 555-0100" -> "tel:+2045550100"."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 10:  # North American number without its country code
+        digits = "1" + digits
+    return f"tel:+{digits}" if digits else ""
+
+
+@register.filter
 def map_url(location: Location) -> str:
     """A link to the location on OpenStreetMap (followed only when the patient clicks it)."""
     return geocoding.map_url(location.point)

@@ -1,4 +1,36 @@
+from pathlib import Path
+
 import pytest
+
+# Browser tests (test_browser*.py) drive Debian's Chromium through Playwright; never
+# `playwright install`.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the whole test session, shared by every browser test
+    module (Playwright's sync API allows one at a time)."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing. "
+            "Install Debian's chromium (`apt-get install chromium` or `make browser`)."
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="BROWSER TESTS SKIPPED: playwright missing")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from therapists.gazetteer import normalize
-from therapists.models import Clinic, Discipline, Location, Place, PlaceKind, Therapist
+from therapists.models import BodyArea, Clinic, Discipline, Location, Place, PlaceKind, Therapist
 
 _serial = itertools.count(1)
 
@@ -94,7 +94,7 @@ def make_consult_request(clinic, therapist=None, **fields):
     fields.setdefault("name", "Pat Patient")
     fields.setdefault("email", f"patient{next(_serial)}@example.com")
     fields.setdefault("phone", "+12045550199")
-    fields.setdefault("area", "back")
+    fields.setdefault("area", BodyArea.objects.get(slug="back"))
     fields.setdefault("meeting", "phone")
     fields.setdefault("preferred_times", "weekday mornings")
     fields.setdefault("consent_at", timezone.now())

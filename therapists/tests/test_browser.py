@@ -6,7 +6,6 @@ installs it). Without it these tests skip with a notice saying how to get it.
 
 import importlib
 import os
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -20,17 +19,7 @@ from therapists.tests.factories import WINNIPEG, make_location, make_place, make
 # async-safety check on every ORM call from the test body.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The browser itself (`chromium`, one per test session) is in conftest.py.
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,20 +38,6 @@ def reference_data(transactional_db):
     """
     migration = importlib.import_module("therapists.migrations.0002_reference_data")
     migration.load_reference_data(apps, None)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing. "
-            "Install Debian's chromium (`apt-get install chromium` or `make browser`)."
-        )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="BROWSER TESTS SKIPPED: playwright missing")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -233,7 +208,7 @@ def test_a_patient_books_a_free_consult_from_a_profile(page, winnipeg_massage, s
     form.get_by_role("button", name="Send my request").click()
 
     # The consent box was left unticked: the form says so and keeps what was typed.
-    assert form.get_by_text("only send your request if you agree").is_visible()
+    assert form.locator("#id_consent-error").get_by_text("only send your request if you agree").is_visible()
     assert form.get_by_label("Your name").input_value() == "Sam Patient"
     assert not ConsultRequest.objects.exists()
 
@@ -243,7 +218,7 @@ def test_a_patient_books_a_free_consult_from_a_profile(page, winnipeg_massage, s
     page.wait_for_url("**/consult/sent/?ref=*")
     assert page.get_by_role("heading", name="Your request has been sent").is_visible()
     assert ConsultRequest.objects.get().therapist == therapist
-    assert [message.to for message in mail.outbox] == [["desk@clinic.example"]]
+    assert [message.to for message in mail.outbox] == [["desk@clinic.example"], ["sam@example.com"]]
 
 
 def test_the_api_docs_work_in_the_browser_with_no_policy_violation(page, reference_data, live_server):

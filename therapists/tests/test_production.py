@@ -417,6 +417,7 @@ def test_a_crash_gives_the_friendly_500_page_and_a_log_line_without_the_form_dat
         "message": "Torn meniscus last spring",
         "consent": "yes",
         "started": started_token(time.time() - 60),
+        "location": str(profile.locations.get().pk),
     }
 
     with mock.patch("therapists.leads.submit", side_effect=RuntimeError("the database went away")):
