@@ -65,10 +65,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "corsheaders",
     "csp",
     "django_filters",
     "django_ratelimit",
     "import_export",
+    # The JSON API (therapists.api); listed for its Swagger UI template and assets.
+    "ninja",
     "finder",
     "therapists",
 ]
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, as django-cors-headers requires; it answers only under /api/v1/.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -296,3 +301,14 @@ CONSULT_RATE_LIMIT = os.environ.get("CONSULT_RATE_LIMIT", "5/h")  # per client I
 CONSULT_MIN_FILL_SECONDS = 3  # a person needs longer than this to fill the form
 CONSULT_DUPLICATE_MINUTES = 10  # the same request again within this folds into the first
 CONSULT_RETENTION_DAYS = int(os.environ.get("CONSULT_RETENTION_DAYS", "365"))
+
+# The public JSON API (therapists.api): requests one client address may make
+# (django-ratelimit syntax, counted in the shared cache), and read-only CORS from
+# any origin. Its data is public; no cookies or credentials are ever accepted.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/m")
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 24 * 3600  # seconds browsers may reuse a preflight answer

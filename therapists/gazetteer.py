@@ -8,6 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.db.models import F
+
 from therapists import geo
 from therapists.models import Place, PlaceKind, Province
 
@@ -129,3 +131,21 @@ def suggest(key: str, limit: int = 5) -> list[Place]:
         return []
     places = Place.objects.filter(kind=PlaceKind.CITY, search_name__in=close).order_by("-population", "code")
     return list(places[:limit])
+
+
+def starting_with(text: str, limit: int = 8) -> list[Place]:
+    """The `limit` places whose names start with `text` ("win" -> Winnipeg, Windsor...),
+    most populous first, then postal-code areas, for a type-ahead; a whole postal
+    code gives its area.
+
+    A range on `search_name` (the `place_search_name` index) finds the prefix
+    without reading every place; `startswith` keeps it exact under any collation.
+    """
+    text = (text or "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
+    postal = geo.parse_postal_code(text)
+    key = postal[0].lower() if postal else normalize(text)
+    if not key:
+        return []
+    after = key[:-1] + chr(ord(key[-1]) + 1)
+    places = Place.objects.filter(search_name__gte=key, search_name__lt=after, search_name__startswith=key)
+    return list(places.order_by(F("population").desc(nulls_last=True), "search_name", "province")[:limit])

@@ -1,0 +1,259 @@
+"""The shapes of the JSON API's answers (therapists.api), which its OpenAPI schema publishes.
+
+Each schema reads the model objects the search and the pages already use, so
+the API shows what the pages show and nothing more: no unpublished therapist,
+no consult request, no staff data. Links are paths on this site.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class Problem(Schema):
+    """An error, as RFC 9457 problem details (served as application/problem+json)."""
+
+    type: str = Field("about:blank", description="Always about:blank: the status says what went wrong.")
+    title: str = Field(description="The HTTP status phrase, e.g. Not Found.")
+    status: int
+    detail: str = Field(description="What went wrong, for a person to read.")
+    errors: list[ParameterError] | None = Field(None, description="On 400: each parameter that was refused.")
+
+
+class ParameterError(Schema):
+    name: str = Field(description="The query parameter, e.g. lat.")
+    message: str
+
+
+class DisciplineOut(Schema):
+    slug: str
+    name: str
+    practitioner_title: str
+    abbreviation: str
+    description: str
+
+
+class DisciplineRef(Schema):
+    slug: str
+    name: str
+    practitioner_title: str
+
+
+class BodyAreaOut(Schema):
+    slug: str
+    name: str
+
+
+class SpecialtyRef(Schema):
+    slug: str
+    name: str
+
+
+class SpecialtyOut(Schema):
+    slug: str
+    name: str
+    body_areas: list[str] = Field(description="Slugs of the body areas it helps.")
+
+    @staticmethod
+    def resolve_body_areas(specialty) -> list[str]:
+        return [area.slug for area in specialty.body_areas.all()]
+
+
+class LanguageOut(Schema):
+    code: str = Field(description="ISO 639-1 code, the `language` search parameter.")
+    name: str
+
+
+class PlaceOut(Schema):
+    name: str = Field(description="A city or town, or a forward sortation area (R3C).")
+    province: str
+    kind: Literal["city", "fsa"]
+    description: str = Field(description="For an FSA, the area it covers.")
+    latitude: float
+    longitude: float
+    population: int | None
+
+
+class OriginOut(Schema):
+    """Where distances are measured from."""
+
+    name: str = Field(description="How the search page names it, e.g. Winnipeg, MB.")
+    province: str | None = Field(description="None for coordinates.")
+    kind: Literal["city", "fsa", "coordinates"]
+    latitude: float
+    longitude: float
+
+
+class PlaceMatchOut(Schema):
+    """How the `where` text was read: the place chosen, others of the same name, or
+    close spellings when nothing matched (the page's "Did you mean")."""
+
+    query: str
+    place: PlaceOut | None
+    alternatives: list[PlaceOut]
+    suggestions: list[PlaceOut]
+
+
+class ClinicRef(Schema):
+    slug: str
+    name: str
+    direct_billing: bool
+
+
+class LocationOut(Schema):
+    name: str
+    street: str
+    city: str
+    province: str
+    postal_code: str
+    address: str
+    phone: str
+    latitude: float
+    longitude: float
+    wheelchair_accessible: bool
+    clinic: ClinicRef
+
+
+class OpeningHoursOut(Schema):
+    weekday: int = Field(ge=0, le=6, description="0 is Monday.")
+    day: str
+    opens: str = Field(description="HH:MM, local time.")
+    closes: str
+
+    @staticmethod
+    def resolve_day(hours) -> str:
+        return str(hours.get_weekday_display())
+
+    @staticmethod
+    def resolve_opens(hours) -> str:
+        return hours.opens.strftime("%H:%M")
+
+    @staticmethod
+    def resolve_closes(hours) -> str:
+        return hours.closes.strftime("%H:%M")
+
+
+class LocationWithHoursOut(LocationOut):
+    opening_hours: list[OpeningHoursOut]
+
+
+class TherapistRef(Schema):
+    slug: str
+    name: str
+    first_name: str
+    last_name: str
+    credentials: str
+    discipline: DisciplineRef
+    accepting_new_patients: bool
+    offers_virtual_care: bool
+
+
+class TherapistListed(TherapistRef):
+    url: str = Field(description="The profile page.")
+
+    @staticmethod
+    def resolve_url(therapist) -> str:
+        return therapist.get_absolute_url()
+
+
+class TherapistOut(TherapistListed):
+    bio: str
+    regulator: str
+    registration_number: str
+    last_verified: date | None = Field(description="When the clinic last confirmed the listing.")
+    languages: list[LanguageOut]
+    specialties: list[SpecialtyRef]
+    body_areas: list[BodyAreaOut] = Field(description="What its specialties help, in list order.")
+    locations: list[LocationWithHoursOut]
+
+    @staticmethod
+    def resolve_languages(therapist):
+        return therapist.languages.all()
+
+    @staticmethod
+    def resolve_specialties(therapist):
+        return therapist.specialties.all()
+
+    @staticmethod
+    def resolve_body_areas(therapist):
+        areas = {area for specialty in therapist.specialties.all() for area in specialty.body_areas.all()}
+        return sorted(areas, key=lambda area: (area.position, area.name))
+
+    @staticmethod
+    def resolve_locations(therapist):
+        return therapist.locations.all()
+
+
+class ClinicLocationOut(Schema):
+    name: str
+    street: str
+    city: str
+    province: str
+    postal_code: str
+    address: str
+    phone: str
+    latitude: float
+    longitude: float
+    wheelchair_accessible: bool
+    opening_hours: list[OpeningHoursOut]
+
+    @staticmethod
+    def resolve_opening_hours(location):
+        return location.opening_hours.all()
+
+
+class ClinicOut(Schema):
+    slug: str
+    name: str
+    url: str = Field(description="The clinic's page.")
+    phone: str
+    email: str
+    website: str
+    description: str
+    direct_billing: bool
+    locations: list[ClinicLocationOut]
+    therapists: list[TherapistListed] = Field(description="Its published therapists, by name.")
+
+    @staticmethod
+    def resolve_url(clinic) -> str:
+        return clinic.get_absolute_url()
+
+    @staticmethod
+    def resolve_locations(clinic):
+        return clinic.locations.all()
+
+
+class ResultOut(Schema):
+    """One therapist in the results, at the location they were ranked by."""
+
+    therapist: TherapistRef
+    url: str = Field(description="The therapist's profile page.")
+    location: LocationOut
+    clinic_url: str = Field(description="The clinic's page.")
+    distance_km: float | None = Field(description="Geodesic km from the origin; None without one.")
+    beyond_radius: bool = Field(description="One of the nearest beyond the radius, added to a thin page.")
+    languages: list[str] = Field(description="Names, alphabetical.")
+
+
+class PageOut(Schema):
+    number: int
+    has_next: bool
+    has_previous: bool
+    last: int | None = Field(description="The number of pages, known on the last page only (None before).")
+
+
+class SearchOut(Schema):
+    origin: OriginOut | None = Field(description="None when no place was given or it was not found.")
+    place_match: PlaceMatchOut | None = Field(description="How `where` was read; None without `where`.")
+    radius_km: float
+    count: int = Field(description="Matches counted up to the end of this page.")
+    count_is_capped: bool = Field(description="True when there are more than `count` (the page's 40+).")
+    page: PageOut
+    messages: list[str] = Field(description="Notices the page shows, e.g. a radius brought into range.")
+    results: list[ResultOut]
+
+
+Problem.model_rebuild()
