@@ -94,7 +94,7 @@ class TestLookup:
         assert [str(p) for p in match.suggestions] == ["Winnipeg, MB"]
 
     def test_an_unknown_place_resolves_to_nothing_and_suggests_close_spellings(self):
-        match = resolve("Winipeg")
+        match = resolve("Wnpeg")
 
         assert match.place is None
         assert "Winnipeg, MB" in [str(p) for p in match.suggestions]
