@@ -46,7 +46,7 @@ OTHER_NAME_WEIGHT = 0.5
 QUALIFIER_REACH_KM = 40
 # Close spellings: offered from this similarity (0-1), taken as meant from the next.
 SUGGEST_CUTOFF = 0.75
-CORRECT_CUTOFF = 0.85
+CORRECT_CUTOFF = 0.8
 # A postal code at the end of the text, whole or partial: "Toronto ON M5V", "R3C4", "r3c 4t3".
 POSTAL_AT_END_RE = re.compile(
     r"(?:^|[\s,])([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z])(?:[\s-]*\d(?:[ABCEGHJ-NPRSTV-Z]\d?)?)?\s*$", re.I

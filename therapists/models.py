@@ -619,7 +619,8 @@ class Place(models.Model):
         ]
 
     def __str__(self):
-        if self.kind == PlaceKind.AREA and self.description:
+        # "St. Vital, Winnipeg, MB", but "Downtown Toronto, ON".
+        if self.kind == PlaceKind.AREA and self.description.lower() not in self.name.lower():
             return f"{self.name}, {self.description}, {self.province}"
         return f"{self.name}, {self.province}"
 

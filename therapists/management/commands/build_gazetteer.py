@@ -280,7 +280,10 @@ def area_rows(cities: list[dict], fsas: list[dict], parts: dict) -> tuple[list[d
                 "population": PEOPLE_PER_FSA * len(covering),
             }
         )
-        names += name_rows(code, key, other_names.get((province, parent, key), []))
+        # "South Streetsville" is also found as "Streetsville" when no other FSA says so.
+        words = seen[0][0].split()
+        shorter = [" ".join(words[1:])] if len(words) > 1 and _is_direction(words[0]) else []
+        names += name_rows(code, key, other_names.get((province, parent, key), []) + shorter)
     return rows, names
 
 
