@@ -275,7 +275,8 @@ def _virtual_care(therapists, origin: Origin) -> list[Result]:
     located: dict[int, Location] = {}
     for location in there.annotate(therapist_id=F("therapists")).order_by("pk"):
         located.setdefault(location.therapist_id, location)
-    return _results([Ranked(pk, 0.0) for pk in ids], located, origin, len(ids))
+    # No distance: care online is as near from anywhere in the province.
+    return _results([Ranked(pk, 0.0) for pk in ids], located, None, len(ids))
 
 
 def _wants_a_place(filterset: TherapistFilter) -> bool:
