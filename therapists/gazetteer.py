@@ -216,8 +216,10 @@ def resolve(query: str) -> PlaceMatch:
 
 
 def lookup(query: str) -> Place | None:
-    """The best Place for what was typed, or None."""
-    return resolve(query).place
+    """The best Place for what was typed, or None; never a guess from a close spelling,
+    so an address (see `geocoding.locate`) is placed only where it says."""
+    match = resolve(query)
+    return None if match.corrected else match.place
 
 
 def _close_spellings(key: str, limit: int = 5) -> list[tuple[Place, float]]:
