@@ -243,6 +243,23 @@ def suggest(key: str, limit: int = 5) -> list[Place]:
     return [place for place, _ in _close_spellings(key, limit)]
 
 
+def province_at(point: geo.Point) -> str | None:
+    """The province of the postal-code area whose centre is nearest `point` ("Use my
+    location" names no place), or None when no FSA is within 300 km (at sea, abroad).
+
+    Reads the FSA centres (some 1,650 rows) once per call: only a search with no one
+    within reach asks.
+    """
+    nearest = min(
+        Place.objects.filter(kind=PlaceKind.FSA).order_by().values_list("latitude", "longitude", "province"),
+        key=lambda row: geo.great_circle_km(point, geo.Point(row[0], row[1])),
+        default=None,
+    )
+    if nearest is None or geo.great_circle_km(point, geo.Point(nearest[0], nearest[1])) > 300:
+        return None
+    return nearest[2]
+
+
 def label(place: Place) -> str:
     """How a heading names a place: "Winnipeg, MB", "St. Vital, Winnipeg, MB", and a
     postal-code area plainly, with two of the neighbourhoods it covers:

@@ -31,7 +31,7 @@ from therapists.filters import (
     Chip,
     TherapistFilter,
 )
-from therapists.models import ChordSquared, Location, Place, Ranked, Therapist
+from therapists.models import ChordSquared, Location, Place, Province, Ranked, Therapist
 
 PER_PAGE = 20
 # Beyond the radius, the nearest are offered up to this far (km): a therapist farther
@@ -115,6 +115,11 @@ class Search:
     # therapists registered in the origin's province who offer virtual care.
     nearest_far: Result | None = None
     virtual_care: list[Result] = field(default_factory=list)
+    province: str | None = None  # the origin's, when no one is within reach
+
+    @property
+    def province_name(self) -> str:
+        return Province(self.province).label if self.province else ""
 
     @property
     def form(self):
@@ -157,6 +162,7 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
     beyond: list[Ranked] = []
     far: list[Ranked] = []
     virtual_care: list[Result] = []
+    province = None
     if origin is not None:
         if by_name:
             rows = therapists.by_name_within(origin.point, wanted, radius, locations)
@@ -171,7 +177,8 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
         if not rows and not beyond:
             start = max(radius, REACH_KM)
             far = therapists.nearest(origin.point, 1, max(FARTHEST_KM, start), locations, start_km=start)
-            virtual_care = _virtual_care(therapists, origin)
+            province = origin.place.province if origin.place else gazetteer.province_at(origin.point)
+            virtual_care = _virtual_care(therapists, province) if province else []
         located = _nearest_locations([*page_rows, *beyond, *far], origin.point, locations)
     elif _wants_a_place(filterset):
         # The place could not be found or the coordinates were unusable: say so
@@ -209,6 +216,7 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
         messages=messages,
         nearest_far=_results(far, located, origin, 0)[0] if far else None,
         virtual_care=virtual_care,
+        province=province,
     )
 
 
@@ -258,13 +266,10 @@ def _origin(filterset: TherapistFilter) -> tuple[Origin | None, gazetteer.PlaceM
     return None, None, []
 
 
-def _virtual_care(therapists, origin: Origin) -> list[Result]:
-    """The first page, by name, of therapists who offer virtual care to patients in the
-    origin's province (see `TherapistQuerySet.registered_in`), each shown at a location
-    of theirs there. Coordinates name no province, so they get none."""
-    if origin.place is None:
-        return []
-    province = origin.place.province
+def _virtual_care(therapists, province: str) -> list[Result]:
+    """The first page, by name, of therapists who offer virtual care to patients in
+    `province` (see `TherapistQuerySet.registered_in`), each shown at a location of
+    theirs there."""
     ids = list(
         therapists.offering_virtual_care()
         .registered_in(province)

@@ -463,3 +463,17 @@ def test_on_the_demo_data_sault_ste_marie_is_offered_virtual_care_from_ontario(c
     assert results.virtual_care
     assert all(result.therapist.offers_virtual_care for result in results.virtual_care)
     assert all(result.location.province == "ON" for result in results.virtual_care)
+
+
+@pytest.mark.django_db
+def test_far_from_listings_use_my_location_is_offered_virtual_care_in_the_province_it_is_in(client):
+    toronto = make_location(at=(43.65, -79.38), province="ON")
+    online = make_therapist(offers_virtual_care=True, locations=[toronto])
+
+    # Thunder Bay's coordinates, with no place typed.
+    response = search(client, lat="48.38", lng="-89.25")
+
+    results = response.context["results"]
+    assert results.province == "ON"
+    assert [result.therapist for result in results.virtual_care] == [online]
+    assert "Virtual care in Ontario" in response.content.decode()
