@@ -204,6 +204,13 @@ def resolve(query: str) -> PlaceMatch:
         match.suggestions = elsewhere[:5]
         return match
     first = _readings(text)[0]
+    if first.qualifier:
+        # "123 Main Street, Winnipeg": an address or a place we do not know, in a city we do.
+        cities = [place for place in _named(normalize(first.qualifier)) if place.kind == PlaceKind.CITY]
+        cities = [city for city in cities if first.province in (None, city.province)]
+        if cities:
+            match.place, match.corrected = cities[0], True
+            return match
     close = [(place, ratio) for place, ratio in _close_spellings(normalize(first.name))]
     if first.province:
         close = [(place, ratio) for place, ratio in close if place.province == first.province]

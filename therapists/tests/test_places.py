@@ -282,6 +282,14 @@ PLACES = [
     ("Sudbry", "ON", (46.490, -80.990), AMALGAMATED),
 ]
 
+
+@pytest.mark.django_db
+def test_an_address_or_unknown_place_in_a_known_city_is_searched_from_the_city_and_says_so():
+    match = resolve("123 Main Street, Winnipeg, MB")
+
+    assert (str(match.place), match.corrected) == ("Winnipeg, MB", True)
+
+
 UNKNOWN = ["Xyzzyville", "Atlantis, ON", "Qwrtzp", "Gotham City", "Z9Z 9Z9", "日本"]
 
 
