@@ -38,7 +38,24 @@ QUERIES = [
     ("Small town + flags", "where=Gimli&discipline=chiropractic&new_patients=1&direct_billing=1", None),
     ("Toronto massage, page 1", "where=Toronto&discipline=massage", "1"),
     ("Toronto massage, page 10", "where=Toronto&discipline=massage", "10"),
+    ("Neighbourhood: St. Vital, Winnipeg", "where=St.+Vital%2C+Winnipeg", None),
+    ("Other name: Quebec City", "where=Quebec+City", None),
 ]
+# Places as people type them, resolved alone (`gazetteer.resolve`): what resolving
+# adds to a search. The misspelt one takes the slow path (close spellings).
+PLACE_TEXTS = [
+    "Winnipeg",
+    "Toronto, ON",
+    "R3C 4T3",
+    "Toronto ON M5V",
+    "Quebec City",
+    "Sudbury",
+    "St. Vital",
+    "St. Boniface, Winnipeg",
+    "St. Boniface Winnipeg",
+    "downtown Toronto",
+]
+MISSPELT_PLACE = "Winipeg"
 # The naive baseline ranks everyone from this origin, like "City: Winnipeg" above.
 NAIVE_QUERY = "City: Winnipeg"
 NAIVE_ORIGIN = "Winnipeg"
@@ -119,6 +136,22 @@ def measure_query(
     }
 
 
+def measure_places(warmups: int, repeat: int) -> dict:
+    """Median and p95 time (ms) to resolve each of PLACE_TEXTS and MISSPELT_PLACE."""
+    from therapists.gazetteer import resolve
+
+    timed = {}
+    for text in [*PLACE_TEXTS, MISSPELT_PLACE]:
+        samples = []
+        for index in range(warmups + max(repeat, 20)):
+            started = time.perf_counter()
+            resolve(text)
+            if index >= warmups:
+                samples.append(time.perf_counter() - started)
+        timed[text] = summary(samples)
+    return {"places": timed, "misspelt": MISSPELT_PLACE}
+
+
 def naive_search(origin) -> list[int]:
     """The baseline: every published therapist's locations from the database, each
     measured with geopy in Python, sorted, one page taken. Returns therapist ids."""
@@ -172,6 +205,10 @@ def main() -> None:
         results["searches"][name] = measure_query(
             client, connection, query, page, args.warmups, args.repeat, args.budget
         )
+
+    if not args.only:
+        print("  place resolution", file=sys.stderr, flush=True)
+        results["resolution"] = measure_places(args.warmups, args.repeat)
 
     if args.naive_repeat:
         origin = lookup(NAIVE_ORIGIN).point

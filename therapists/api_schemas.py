@@ -68,13 +68,19 @@ class LanguageOut(Schema):
 
 
 class PlaceOut(Schema):
-    name: str = Field(description="A city or town, or a forward sortation area (R3C).")
+    name: str = Field(
+        description="A city or town, a neighbourhood or borough of a city, or a forward sortation area (R3C)."
+    )
     province: str
-    kind: Literal["city", "fsa"]
-    description: str = Field(description="For an FSA, the area it covers.")
+    kind: Literal["city", "area", "fsa"]
+    description: str = Field(
+        description="For an FSA, the area it covers; for a neighbourhood or borough, the city it is part of."
+    )
     latitude: float
     longitude: float
-    population: int | None
+    population: int | None = Field(
+        description="For a neighbourhood or borough, an estimate: 20,000 for each postal-code area it spans."
+    )
 
 
 class OriginOut(Schema):
@@ -82,7 +88,7 @@ class OriginOut(Schema):
 
     name: str = Field(description="How the search page names it, e.g. Winnipeg, MB.")
     province: str | None = Field(description="None for coordinates.")
-    kind: Literal["city", "fsa", "coordinates"]
+    kind: Literal["city", "area", "fsa", "coordinates"]
     latitude: float
     longitude: float
 

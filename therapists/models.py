@@ -402,6 +402,15 @@ class TherapistQuerySet(models.QuerySet):
     def offering_virtual_care(self):
         return self.filter(offers_virtual_care=True)
 
+    def registered_in(self, province: str):
+        """Therapists who may treat patients in `province` (a two-letter code).
+
+        A therapist may treat only where a college has registered them, and they
+        register in each province they practise in; we keep no registration field,
+        so the provinces of their locations stand for it.
+        """
+        return self.filter(Exists(Location.objects.filter(therapists=OuterRef("pk"), province=province)))
+
     def in_disciplines(self, disciplines: Iterable["Discipline"]):
         """Therapists of any of these disciplines."""
         return self.filter(discipline__in=list(disciplines))
@@ -596,6 +605,7 @@ class Therapist(models.Model):
 
 class PlaceKind(models.TextChoices):
     CITY = "city", "City or town"
+    AREA = "area", "Neighbourhood or borough"
     FSA = "fsa", "Postal code area (FSA)"
 
 
@@ -605,20 +615,29 @@ class PlaceManager(models.Manager):
 
 
 class Place(models.Model):
-    """The gazetteer: Canadian cities and towns, and postal-code areas (FSAs).
+    """The gazetteer: Canadian cities and towns, the neighbourhoods and boroughs of
+    cities, and postal-code areas (FSAs). Other names people use for a place are
+    `PlaceName` rows.
 
     Searches resolve a typed place here, never through a network geocoder.
     """
 
     code = models.CharField(
-        max_length=20, unique=True, help_text="Stable key: geonames:<id> for a city, fsa:<FSA> for an FSA."
+        max_length=80,
+        unique=True,
+        help_text="Stable key: geonames:<id> for a city, area:<province>:<city>:<name> (normalized) "
+        "for a neighbourhood or borough, fsa:<FSA> for an FSA.",
     )
     kind = models.CharField(max_length=4, choices=PlaceKind.choices)
     name = models.CharField(max_length=120)
     # Case-folded, accent-free, punctuation-free form of the name (see gazetteer.normalize).
     search_name = models.CharField(max_length=120)
     province = models.CharField(max_length=2, choices=Province.choices)
-    description = models.CharField(max_length=200, blank=True, help_text="For an FSA, the area it covers.")
+    description = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For an FSA, the area it covers; for a neighbourhood or borough, its city.",
+    )
     latitude = models.FloatField()
     longitude = models.FloatField()
     population = models.PositiveIntegerField(null=True, blank=True)
@@ -633,6 +652,9 @@ class Place(models.Model):
         ]
 
     def __str__(self):
+        # "St. Vital, Winnipeg, MB", but "Downtown Toronto, ON".
+        if self.kind == PlaceKind.AREA and self.description.lower() not in self.name.lower():
+            return f"{self.name}, {self.description}, {self.province}"
         return f"{self.name}, {self.province}"
 
     def natural_key(self):
@@ -641,6 +663,38 @@ class Place(models.Model):
     @property
     def point(self) -> geo.Point:
         return geo.Point(self.latitude, self.longitude)
+
+
+class PlaceNameManager(models.Manager):
+    def get_by_natural_key(self, search_name, place_code):
+        return self.get(search_name=search_name, place__code=place_code)
+
+
+class PlaceName(models.Model):
+    """Another name people type for a place: "Quebec City" and "Ville de Québec" for
+    Québec, "Sudbury" for Greater Sudbury, "Orleans" for Orléans."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="other_names")
+    name = models.CharField(max_length=120)
+    # Compared the way `Place.search_name` is (see gazetteer.normalize).
+    search_name = models.CharField(max_length=120)
+
+    objects = PlaceNameManager()
+
+    class Meta:
+        ordering = ["search_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "search_name"], name="place_name_unique"),
+        ]
+        indexes = [models.Index(fields=["search_name"], name="place_name_search_name")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.search_name, *self.place.natural_key())
+
+    natural_key.dependencies = ["therapists.place"]
 
 
 class ConsultStatus(models.TextChoices):

@@ -31,9 +31,15 @@ from therapists.filters import (
     Chip,
     TherapistFilter,
 )
-from therapists.models import ChordSquared, Location, Place, PlaceKind, Ranked, Therapist
+from therapists.models import ChordSquared, Location, Place, Province, Ranked, Therapist
 
 PER_PAGE = 20
+# Beyond the radius, the nearest are offered up to this far (km): a therapist farther
+# away is no longer "near", so the page says how far the nearest is and offers virtual
+# care instead of listing people hundreds of kilometres away.
+REACH_KM = 100
+# How far to look for the nearest therapist when none is within reach (km): all of Canada.
+FARTHEST_KM = 6000
 # Deeper pages are refused: nobody reads a thousand therapists, and each page
 # costs more than the one before it.
 MAX_PAGES = 50
@@ -105,6 +111,15 @@ class Search:
     radius_km: float
     place_match: gazetteer.PlaceMatch | None
     messages: list[str] = field(default_factory=list)
+    # When no one is within reach: the nearest who matches, however far, and the
+    # therapists registered in the origin's province who offer virtual care.
+    nearest_far: Result | None = None
+    virtual_care: list[Result] = field(default_factory=list)
+    province: str | None = None  # the origin's, when no one is within reach
+
+    @property
+    def province_name(self) -> str:
+        return Province(self.province).label if self.province else ""
 
     @property
     def form(self):
@@ -145,18 +160,26 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
     by_name = filterset.value("sort") == "name"
 
     beyond: list[Ranked] = []
+    far: list[Ranked] = []
+    virtual_care: list[Result] = []
+    province = None
     if origin is not None:
         if by_name:
             rows = therapists.by_name_within(origin.point, wanted, radius, locations)
         else:
             rows = therapists.nearest(origin.point, wanted, radius, locations)
         number, page_rows, window_messages = _row_window(rows, number)
-        if len(rows) < PER_PAGE:
-            # Too few within the radius to fill a page: add the nearest beyond it.
+        if len(rows) < PER_PAGE and radius < REACH_KM:
+            # Too few within the radius to fill a page: add the nearest beyond it, within reach.
             shown_ids = {row.therapist_id for row in rows}
-            nearest = therapists.nearest(origin.point, PER_PAGE, MAX_RADIUS_KM, locations, start_km=radius)
+            nearest = therapists.nearest(origin.point, PER_PAGE, REACH_KM, locations, start_km=radius)
             beyond = [row for row in nearest if row.therapist_id not in shown_ids][: PER_PAGE - len(rows)]
-        located = _nearest_locations([*page_rows, *beyond], origin.point, locations)
+        if not rows and not beyond:
+            start = max(radius, REACH_KM)
+            far = therapists.nearest(origin.point, 1, max(FARTHEST_KM, start), locations, start_km=start)
+            province = origin.place.province if origin.place else gazetteer.province_at(origin.point)
+            virtual_care = _virtual_care(therapists, province) if province else []
+        located = _nearest_locations([*page_rows, *beyond, *far], origin.point, locations)
     elif _wants_a_place(filterset):
         # The place could not be found or the coordinates were unusable: say so
         # rather than list the whole country as if it were nearby.
@@ -191,6 +214,9 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
         radius_km=radius,
         place_match=place_match,
         messages=messages,
+        nearest_far=_results(far, located, origin, 0)[0] if far else None,
+        virtual_care=virtual_care,
+        province=province,
     )
 
 
@@ -230,11 +256,7 @@ def _origin(filterset: TherapistFilter) -> tuple[Origin | None, gazetteer.PlaceM
         match = gazetteer.resolve(where)
         if match.place is None:
             return None, match, []
-        place = match.place
-        label = str(place)
-        if place.kind == PlaceKind.FSA and place.description:
-            label = f"{place.name} ({place.description}, {place.province})"
-        return Origin(place.point, label, place), match, []
+        return Origin(match.place.point, gazetteer.label(match.place), match.place), match, []
     lat, lng = filterset.value("lat"), filterset.value("lng")
     if lat is not None and lng is not None:
         return Origin(geo.Point(lat, lng), gettext("your location")), None, []
@@ -242,6 +264,24 @@ def _origin(filterset: TherapistFilter) -> tuple[Origin | None, gazetteer.PlaceM
     if len(given) == 1:
         return None, None, [gettext("Both latitude and longitude are needed to search near a point.")]
     return None, None, []
+
+
+def _virtual_care(therapists, province: str) -> list[Result]:
+    """The first page, by name, of therapists who offer virtual care to patients in
+    `province` (see `TherapistQuerySet.registered_in`), each shown at a location of
+    theirs there."""
+    ids = list(
+        therapists.offering_virtual_care()
+        .registered_in(province)
+        .order_by("last_name", "first_name", "pk")
+        .values_list("pk", flat=True)[:PER_PAGE]
+    )
+    there = Location.objects.filter(therapists__in=ids, province=province).select_related("clinic")
+    located: dict[int, Location] = {}
+    for location in there.annotate(therapist_id=F("therapists")).order_by("pk"):
+        located.setdefault(location.therapist_id, location)
+    # No distance: care online is as near from anywhere in the province.
+    return _results([Ranked(pk, 0.0) for pk in ids], located, None, len(ids))
 
 
 def _wants_a_place(filterset: TherapistFilter) -> bool:

@@ -95,6 +95,30 @@ def test_targets_are_not_met_when_the_worst_search_misses_them():
     assert met["10k → 1M median page time, SQLite: < 2×"] == "**not met**"
 
 
+def test_resolving_places_is_judged_on_the_worst_typed_place_not_the_misspelt_one():
+    numbers = results(page_1m=6.0, db_1m=0.9)
+    timing = {"median_ms": 0.6, "p95_ms": 0.9, "n": 30}
+    numbers["runs"]["sqlite"]["1000000"]["measure"]["resolution"] = {
+        "places": {
+            "Winnipeg": timing,
+            "St. Vital": {**timing, "median_ms": 1.4},
+            "Winipeg": {**timing, "median_ms": 40},
+        },
+        "misspelt": "Winipeg",
+    }
+
+    met = verdicts(numbers)
+    measured = {target: value for target, value, _ in report.targets(numbers)}
+
+    assert met["Resolving a typed place, SQLite, 1M: median ≤ 2 ms"] == "met"
+    assert (
+        measured["Resolving a typed place, SQLite, 1M: median ≤ 2 ms"] == "1.40 ms worst median (`St. Vital`)"
+    )
+    assert "| `Winipeg` (misspelt: close spellings) | 40.0 |" in report.resolution_table(
+        numbers["runs"]["sqlite"]["1000000"]["measure"]["resolution"]
+    )
+
+
 def test_the_report_replaces_only_its_own_section(tmp_path, monkeypatch):
     page = tmp_path / "performance.md"
     load_section = "<!-- load:start -->\nkeep\n<!-- load:end -->\n"

