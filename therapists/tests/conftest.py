@@ -1,6 +1,13 @@
+import importlib
+import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+
+# Playwright's sync API runs an event loop in this thread, which trips Django's
+# async-safety check on every ORM call from a browser test's body.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Browser tests (test_browser*.py) drive Debian's Chromium through Playwright; never
 # `playwright install`.
@@ -43,3 +50,23 @@ def static_files_without_collectstatic(settings):
     }
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Disciplines, body areas, specialties and languages, as migration 0002 loads them.
+
+    (serialized_rollback would restore them too, but not reliably once other test
+    modules have shared the in-memory SQLite connection with live_server.)
+    """
+    migration = importlib.import_module("therapists.migrations.0002_reference_data")
+    migration.load_reference_data(apps, None)
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -5,21 +5,15 @@ installs it). Without it these tests skip with a notice saying how to get it.
 """
 
 import importlib
-import os
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from therapists.models import Language
 from therapists.tests.factories import WINNIPEG, make_location, make_place, make_therapist
 
-# Playwright's sync API runs an event loop in this thread, which trips Django's
-# async-safety check on every ORM call from the test body.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-# The browser itself (`chromium`, one per test session) is in conftest.py.
+# The browser (`chromium`, one per test session), `page` and `reference_data` are in conftest.py.
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,26 +21,6 @@ pytestmark = [
     # the reference data that migration 0002 loaded: see `reference_data`.
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Disciplines, body areas, specialties and languages, as migration 0002 loads them.
-
-    (serialized_rollback would restore them too, but not reliably once other test
-    modules have shared the in-memory SQLite connection with live_server.)
-    """
-    migration = importlib.import_module("therapists.migrations.0002_reference_data")
-    migration.load_reference_data(apps, None)
-
-
-@pytest.fixture
-def page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture

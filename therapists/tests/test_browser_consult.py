@@ -1,6 +1,6 @@
 """The consult request in a real browser: from a search result to the clinic that
 receives it. Playwright drives Debian's Chromium against live_server, as in
-test_browser.py, whose browser fixtures these tests share."""
+the other browser tests, with the browser fixtures of conftest.py."""
 
 import importlib
 import os
@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 
 from therapists.models import ConsultRequest
-from therapists.tests import test_browser
 from therapists.tests.factories import (
     WINNIPEG,
     make_clinic,
@@ -25,13 +24,8 @@ from therapists.tests.factories import (
     make_therapist,
 )
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# A page and the reference data as test_browser.py provides them (the browser is in conftest.py).
-page = test_browser.page
-reference_data = test_browser.reference_data
 
 SHOTS = os.environ.get("CONSULT_SHOTS")  # a folder: save screenshots of the pages there
 
