@@ -99,6 +99,10 @@ class PlaceMatchOut(Schema):
 
     query: str
     place: PlaceOut | None
+    corrected: bool = Field(
+        description="True when `place` is a close spelling of what was typed (Winipeg: Winnipeg), "
+        "which the page announces."
+    )
     alternatives: list[PlaceOut]
     suggestions: list[PlaceOut]
 
