@@ -260,10 +260,8 @@ def manager_page(chromium, live_server, client, winnipeg_massage):
 def serious_accessibility_violations(page, within: str | None = None) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
-    # Colours are judged as rendered: let late stylesheets and the admin's colour
-    # transitions (0.15 s) settle first.
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(300)
+    # Colours are judged as rendered: let the admin's colour transitions (0.15 s) end.
+    page.wait_for_timeout(500)
     results = Axe().run(page, context=within)
     return [
         f"{violation['id']} ({violation['impact']}): {len(violation['nodes'])} element(s), e.g. "
