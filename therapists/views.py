@@ -93,6 +93,7 @@ def therapist_detail(request, slug):
         "therapist": therapist,
         "body_areas": body_areas,
         "locations": leads.chosen_first(locations, chosen),
+        "chosen_location": chosen,
         "consult_form": _therapist_form(therapist, locations, chosen) if locations else None,
     }
     return render(request, "therapists/therapist_detail.html", context)
@@ -183,9 +184,9 @@ def _consult(request, form, context):
         marketing_consent=form.cleaned_data["marketing"],
         mine=mine,
     )
+    leads.remember_form(form.data["started"], consult.reference)
     if outcome is leads.Outcome.CREATED:
         count_consult_request(request)
-        leads.remember_form(form.data["started"], consult.reference)
         request.session[MINE_KEY] = [*mine[-(MINE_KEPT - 1) :], consult.reference]
         leads.notify_clinic(consult)
         leads.confirm_to_patient(consult)

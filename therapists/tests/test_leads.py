@@ -824,6 +824,20 @@ def test_every_consult_form_links_to_the_privacy_page(client, therapist, clinic)
         assert 'href="/privacy/"' in form, url
 
 
+def test_a_shared_therapists_profile_offers_no_clinics_phone_before_the_patient_chooses(
+    client, therapist, shared
+):
+    shared["aardvark"].clinic.phone = "(204) 555-0111"
+    shared["aardvark"].clinic.save()
+
+    html = client.get(therapist.get_absolute_url()).content.decode()
+    chosen = client.get(therapist.get_absolute_url(), {"location": shared["forks"].pk}).content.decode()
+
+    header = html[html.index("<h1") : html.index("</header>", html.index("<h1"))]
+    assert "Request a call back" in header and "tel:" not in header
+    assert 'href="tel:+12045550100"' in chosen  # Forks Physio's
+
+
 def test_a_profile_and_a_clinic_page_offer_a_call_back_and_the_phone_near_the_top(client, therapist, clinic):
     for url in [therapist.get_absolute_url(), clinic.get_absolute_url()]:
         html = client.get(url).content.decode()
@@ -845,3 +859,11 @@ def test_a_clinic_finds_a_request_in_the_admin_by_the_reference_the_patient_quot
 
     assert b"Sam Patient" in html and b"Other Person" not in html
     assert consult.reference in change
+
+
+def test_a_clinic_page_without_a_phone_or_locations_still_offers_a_call_back(client):
+    bare = make_clinic("Bare Clinic", slug="bare-clinic")
+
+    response = client.get(bare.get_absolute_url())
+
+    assert response.status_code == 200 and b"Request a call back" in response.content
