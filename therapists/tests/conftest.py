@@ -1,4 +1,9 @@
+import importlib
+import os
+from pathlib import Path
+
 import pytest
+from django.apps import apps
 
 
 @pytest.fixture(autouse=True)
@@ -11,3 +16,56 @@ def static_files_without_collectstatic(settings):
     }
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+# The browser tests (test_browser*.py): one Chromium session for all of them.
+
+# Playwright's sync API runs an event loop in this thread, which trips Django's
+# async-safety check on every ORM call from the test body.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Disciplines, body areas, specialties and languages, as migration 0002 loads them.
+
+    (serialized_rollback would restore them too, but not reliably once other test
+    modules have shared the in-memory SQLite connection with live_server.)
+    """
+    migration = importlib.import_module("therapists.migrations.0002_reference_data")
+    migration.load_reference_data(apps, None)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing. "
+            "Install Debian's chromium (`apt-get install chromium` or `make browser`)."
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="BROWSER TESTS SKIPPED: playwright missing")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

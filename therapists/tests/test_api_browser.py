@@ -3,12 +3,11 @@
 import pytest
 
 from therapists.tests.factories import make_place
-from therapists.tests.test_browser import chromium, page, reference_data  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_api_docs_work_in_the_browser_with_no_policy_violation(page, reference_data, live_server):  # noqa: F811
+def test_the_api_docs_work_in_the_browser_with_no_policy_violation(page, reference_data, live_server):
     make_place("Winnipeg", "MB", (49.88, -97.15), population=750_000)
     violations, requested = [], []
     page.on("console", lambda message: violations.append(message.text))

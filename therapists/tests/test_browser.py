@@ -1,34 +1,15 @@
 """The search in a real browser: Playwright driving Debian's Chromium against live_server.
 
 Never `playwright install`: the browser is Debian's /usr/bin/chromium (`make browser`
-installs it). Without it these tests skip with a notice saying how to get it.
+installs it). Without it these tests skip with a notice saying how to get it. The
+`chromium`, `page` and `reference_data` fixtures are in conftest.py: one Chromium session
+serves every browser test module.
 """
 
-import importlib
-import os
-from pathlib import Path
-
 import pytest
-from django.apps import apps
 
 from therapists.models import Language
 from therapists.tests.factories import WINNIPEG, make_location, make_place, make_therapist
-
-# Playwright's sync API runs an event loop in this thread, which trips Django's
-# async-safety check on every ORM call from the test body.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,40 +17,6 @@ pytestmark = [
     # the reference data that migration 0002 loaded: see `reference_data`.
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Disciplines, body areas, specialties and languages, as migration 0002 loads them.
-
-    (serialized_rollback would restore them too, but not reliably once other test
-    modules have shared the in-memory SQLite connection with live_server.)
-    """
-    migration = importlib.import_module("therapists.migrations.0002_reference_data")
-    migration.load_reference_data(apps, None)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing. "
-            "Install Debian's chromium (`apt-get install chromium` or `make browser`)."
-        )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="BROWSER TESTS SKIPPED: playwright missing")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -160,7 +107,8 @@ def test_a_patient_opens_a_profile_from_the_results(page, winnipeg_massage):
 
     page.get_by_role("link", name="Nina Near", exact=True).click()
 
-    page.wait_for_url(f"**/therapists/{winnipeg_massage['near'].slug}/")
+    # The profile link names the location the therapist was found at.
+    page.wait_for_url(f"**/therapists/{winnipeg_massage['near'].slug}/?location=*")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Nina Near")
     assert page.get_by_text("Not accepting new patients").is_visible()
 

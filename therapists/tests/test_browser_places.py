@@ -6,13 +6,12 @@ import pytest
 from therapists.gazetteer import normalize
 from therapists.models import Place, PlaceKind
 from therapists.tests.factories import WINNIPEG, make_location, make_place, make_therapist
-from therapists.tests.test_browser import chromium, page, reference_data  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def places(reference_data):  # noqa: F811
+def places(reference_data):
     make_place("Winnipeg", "MB", WINNIPEG, population=749_607)
     make_place("Windsor", "ON", (42.30, -83.02), population=217_188)
     make_place("Winkler", "MB", (49.18, -97.94), population=10_670)
@@ -30,7 +29,7 @@ def places(reference_data):  # noqa: F811
     make_therapist(first_name="Vera", last_name="Vital", locations=[make_location(at=(49.835, -97.10))])
 
 
-def test_the_place_box_suggests_places_and_the_keyboard_chooses_one(page, places, live_server):  # noqa: F811
+def test_the_place_box_suggests_places_and_the_keyboard_chooses_one(page, places, live_server):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto("/")
@@ -68,7 +67,7 @@ def test_the_place_box_suggests_places_and_the_keyboard_chooses_one(page, places
     assert all(url.startswith(live_server.url) for url in requested)
 
 
-def test_a_neighbourhood_is_suggested_by_its_name_and_searched_where_it_is(page, places):  # noqa: F811
+def test_a_neighbourhood_is_suggested_by_its_name_and_searched_where_it_is(page, places):
     page.goto("/")
     box = page.get_by_role("combobox", name="City or postal code")
 
@@ -83,7 +82,7 @@ def test_a_neighbourhood_is_suggested_by_its_name_and_searched_where_it_is(page,
     assert page.get_by_role("link", name="Vera Vital", exact=True).is_visible()
 
 
-def test_escape_closes_the_suggestions_and_a_click_chooses_one(page, places):  # noqa: F811
+def test_escape_closes_the_suggestions_and_a_click_chooses_one(page, places):
     page.goto("/search/")
     box = page.get_by_role("combobox", name="City or postal code")
 
@@ -99,7 +98,7 @@ def test_escape_closes_the_suggestions_and_a_click_chooses_one(page, places):  #
     assert box.evaluate("element => element === document.activeElement")
 
 
-def test_without_javascript_the_place_box_is_a_plain_text_box(chromium, live_server, places):  # noqa: F811
+def test_without_javascript_the_place_box_is_a_plain_text_box(chromium, live_server, places):
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     try:
         page = context.new_page()
