@@ -1,7 +1,9 @@
 """The search in a real browser: Playwright driving Debian's Chromium against live_server.
 
 Never `playwright install`: the browser is Debian's /usr/bin/chromium (`make browser`
-installs it). Without it these tests skip with a notice saying how to get it.
+installs it). Without it these tests skip with a notice saying how to get it. The
+`chromium`, `page` and `reference_data` fixtures are in conftest.py: one Chromium session
+serves every browser test module.
 """
 
 import importlib
@@ -12,8 +14,6 @@ from django.urls import reverse
 
 from therapists.models import Language
 from therapists.tests.factories import WINNIPEG, make_location, make_place, make_therapist
-
-# The browser (`chromium`, one per test session), `page` and `reference_data` are in conftest.py.
 
 pytestmark = [
     pytest.mark.browser,
@@ -111,6 +111,7 @@ def test_a_patient_opens_a_profile_from_the_results(page, winnipeg_massage):
 
     page.get_by_role("link", name="Nina Near", exact=True).click()
 
+    # The profile link names the location the therapist was found at.
     page.wait_for_url(f"**/therapists/{winnipeg_massage['near'].slug}/?location=*")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Nina Near")
     assert page.get_by_text("Not accepting new patients").is_visible()

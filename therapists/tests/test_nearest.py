@@ -168,7 +168,8 @@ def test_search_pages_equal_a_brute_force_ranking_of_every_row(generated, origin
                 assert results.count == min(len(expected), counted_up_to), (case.query, radius)
                 assert results.count_is_capped == (len(expected) > counted_up_to), (case.query, radius)
                 if len(expected) < search.PER_PAGE:
-                    topped_up = within(ranked, search.MAX_RADIUS_KM)[: search.PER_PAGE]
+                    # Topped up with the nearest beyond the radius, but only those within reach.
+                    topped_up = within(ranked, max(radius, search.REACH_KM))[: search.PER_PAGE]
                     assert [r.therapist.pk for r in results.results] == topped_up, (case.query, radius)
 
 
