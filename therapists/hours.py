@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -179,6 +180,18 @@ def mark_now(locations: Iterable[Location], therapist=None, now: datetime.dateti
     for location in locations:
         location.own_hours = own.get(location.pk, [])
         location.hours_now = status(Calendar.of(location, location.own_hours), now)
+
+
+def copy_monday_to_weekdays(location: Location) -> None:
+    """Tuesday to Friday get Monday's opening hours (the admin's "copy Monday")."""
+    monday = list(location.opening_hours.filter(weekday=0))
+    with transaction.atomic():
+        location.opening_hours.filter(weekday__in=range(1, 5)).delete()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(location=location, weekday=day, opens=period.opens, closes=period.closes)
+            for day in range(1, 5)
+            for period in monday
+        )
 
 
 # The same rules as database conditions on Location rows.
