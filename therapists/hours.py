@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from therapists import geo
 from therapists.models import Closure, Location, OpeningHours, Province, SpecialHours, TherapistHours
@@ -191,6 +191,50 @@ def copy_monday_to_weekdays(location: Location) -> None:
             OpeningHours(location=location, weekday=day, opens=period.opens, closes=period.closes)
             for day in range(1, 5)
             for period in monday
+        )
+
+
+# The weekly table as one line of text, for CSV files: "Mon 09:00-17:00; Tue 09:00-12:00, 13:00-17:00".
+DAY_CODES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+BAD_WEEK = gettext_lazy(
+    "Write hours as days and times, e.g. “Mon 09:00-17:00; Sat 10:00-14:00” (%(problem)s)."
+)
+
+
+def format_week(periods: Iterable[OpeningHours]) -> str:
+    by_day: dict[int, list[str]] = {}
+    for period in sorted(periods, key=lambda p: (p.weekday, p.opens)):
+        by_day.setdefault(period.weekday, []).append(f"{period.opens:%H:%M}-{period.closes:%H:%M}")
+    return "; ".join(f"{DAY_CODES[day]} {', '.join(times)}" for day, times in by_day.items())
+
+
+def parse_week(text: str) -> list[tuple[int, datetime.time, datetime.time]]:
+    """(weekday, opens, closes) from `format_week`'s text; ValueError with a message to show."""
+    week = []
+    for part in filter(None, (part.strip() for part in (text or "").split(";"))):
+        code, _, times = part.partition(" ")
+        if code.title() not in DAY_CODES:
+            raise ValueError(BAD_WEEK % {"problem": gettext("unknown day “%(day)s”") % {"day": code[:10]}})
+        for span in filter(None, (span.strip() for span in times.split(","))):
+            try:
+                opens, closes = (datetime.time.fromisoformat(t.strip()) for t in span.split("-"))
+            except ValueError:
+                raise ValueError(BAD_WEEK % {"problem": span[:20]}) from None
+            if closes <= opens:
+                raise ValueError(
+                    BAD_WEEK % {"problem": gettext("closes before it opens: %(span)s") % {"span": span}}
+                )
+            week.append((DAY_CODES.index(code.title()), opens, closes))
+    return week
+
+
+def replace_week(location: Location, week: list[tuple[int, datetime.time, datetime.time]]) -> None:
+    """The location's weekly hours become `week` (from `parse_week`)."""
+    with transaction.atomic():
+        location.opening_hours.all().delete()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(location=location, weekday=day, opens=opens, closes=closes)
+            for day, opens, closes in week
         )
 
 
