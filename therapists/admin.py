@@ -543,7 +543,12 @@ class OpeningHoursInline(ClinicScopedChoices, admin.TabularInline):
 
     def get_extra(self, request, obj=None, **kwargs):
         # A new location, or one without hours, gets a row per weekday: a week in one screen.
-        return 5 if obj is None or not obj.opening_hours.exists() else 0
+        return 5 if _without_hours(obj) else 0
+
+
+def _without_hours(location: Location | None) -> bool:
+    """A location being added, or one with no weekly hours yet."""
+    return location is None or location.pk is None or not location.opening_hours.exists()
 
 
 class ClosureFormSet(OpeningHoursFormSet):
@@ -592,6 +597,12 @@ class LocationAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     search_fields = ["name", "street", "city", "postal_code", "clinic__name"]
     readonly_fields = ["map_link", "time_zone"]
     inlines = [OpeningHoursInline, ClosureInline, SpecialHoursInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # Closures and special hours are for a location that exists: its add form stays short.
+        inlines = super().get_inline_instances(request, obj)
+        return inlines if obj is not None else [i for i in inlines if isinstance(i, OpeningHoursInline)]
+
     fieldsets = [
         (None, {"fields": ["clinic", "name", "phone", "wheelchair_accessible"]}),
         ("Address", {"fields": ["street", "city", "province", "postal_code"]}),
@@ -629,7 +640,7 @@ class LocationAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, OpeningHoursInline) and (obj is None or not obj.opening_hours.exists()):
+        if isinstance(inline, OpeningHoursInline) and _without_hours(obj):
             kwargs["initial"] = [{"weekday": day} for day in range(5)]  # Monday to Friday, times to fill
         return kwargs
 
@@ -689,6 +700,11 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     prepopulated_fields = {"slug": ["first_name", "last_name"]}
     actions = ["publish", "unpublish", "mark_verified_today", "leave_my_locations"]
     inlines = [TherapistHoursInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # Own days are set once the therapist practises somewhere: not on the add form.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
     fieldsets = [
         (None, {"fields": [("first_name", "last_name"), "slug", "discipline", "locations"]}),
         ("Registration", {"fields": ["credentials", "regulator", "registration_number"]}),
