@@ -40,6 +40,8 @@ QUERIES = [
     ("Toronto massage, page 10", "where=Toronto&discipline=massage", "10"),
     ("Neighbourhood: St. Vital, Winnipeg", "where=St.+Vital%2C+Winnipeg", None),
     ("Other name: Quebec City", "where=Quebec+City", None),
+    ("Hours: Winnipeg open now", "where=Winnipeg&open_now=1", None),
+    ("Hours: Toronto evenings + weekends", "where=Toronto&evenings=1&weekends=1", None),
 ]
 # Places as people type them, resolved alone (`gazetteer.resolve`): what resolving
 # adds to a search. The misspelt one takes the slow path (close spellings).

@@ -25,10 +25,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
-from therapists import geo, geocoding, uploads
+from therapists import geo, geocoding, hours, uploads
 from therapists.models import (
     BodyArea,
     Clinic,
+    Closure,
     ConsultRequest,
     ConsultStatus,
     Discipline,
@@ -36,8 +37,10 @@ from therapists.models import (
     Location,
     OpeningHours,
     Place,
+    SpecialHours,
     Specialty,
     Therapist,
+    TherapistHours,
 )
 from therapists.resources import LocationResource, SafeCSV, TherapistResource
 
@@ -538,18 +541,68 @@ class OpeningHoursInline(ClinicScopedChoices, admin.TabularInline):
     formset = OpeningHoursFormSet
     extra = 0
 
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new location, or one without hours, gets a row per weekday: a week in one screen.
+        return 5 if _without_hours(obj) else 0
+
+
+def _without_hours(location: Location | None) -> bool:
+    """A location being added, or one with no weekly hours yet."""
+    return location is None or location.pk is None or not location.opening_hours.exists()
+
+
+class ClosureFormSet(OpeningHoursFormSet):
+    names = {"first_day": "Closed from", "last_day": "Closed to", "reason": "Reason", "DELETE": "Delete"}
+
+
+class ClosureInline(ClinicScopedChoices, admin.TabularInline):
+    """Closed for a range of days: the empty row is always there, so a closure is two
+    dates and Save."""
+
+    model = Closure
+    formset = ClosureFormSet
+    extra = 1
+    verbose_name = "closure (closed for a range of days)"
+
+
+class SpecialHoursFormSet(OpeningHoursFormSet):
+    names = {"date": "Date", "opens": "Opens", "closes": "Closes", "DELETE": "Delete these hours"}
+
+
+class SpecialHoursInline(ClinicScopedChoices, admin.TabularInline):
+    """Hours for one date instead of the week's, e.g. opening on a statutory holiday."""
+
+    model = SpecialHours
+    formset = SpecialHoursFormSet
+    extra = 0
+    verbose_name = "special hours (one date, replacing the week's)"
+
+
+class LocationHoursForm(LocationForm):
+    copy_monday = forms.BooleanField(
+        label="Copy Monday's hours to Tuesday to Friday",
+        required=False,
+        help_text="Replaces Tuesday to Friday with Monday's hours when you save.",
+    )
+
 
 @admin.register(Location)
 class LocationAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     clinic_lookup = "clinic"
-    form = LocationForm
+    form = LocationHoursForm
     resource_classes = [LocationResource]
     list_display = ["__str__", "city", "province", "postal_code", "wheelchair_accessible", "map_link"]
     list_select_related = ["clinic"]
     list_filter = [ManagedClinicFilter, "province", "wheelchair_accessible"]
     search_fields = ["name", "street", "city", "postal_code", "clinic__name"]
-    readonly_fields = ["map_link"]
-    inlines = [OpeningHoursInline]
+    readonly_fields = ["map_link", "time_zone"]
+    inlines = [OpeningHoursInline, ClosureInline, SpecialHoursInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # Closures and special hours are for a location that exists: its add form stays short.
+        inlines = super().get_inline_instances(request, obj)
+        return inlines if obj is not None else [i for i in inlines if isinstance(i, OpeningHoursInline)]
+
     fieldsets = [
         (None, {"fields": ["clinic", "name", "phone", "wheelchair_accessible"]}),
         ("Address", {"fields": ["street", "city", "province", "postal_code"]}),
@@ -559,6 +612,15 @@ class LocationAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
                 "fields": [("latitude", "longitude"), "map_link"],
                 "description": "Leave the coordinates empty to place the location from its postal code "
                 "or city, then check the pin on the map.",
+            },
+        ),
+        (
+            "Hours",
+            {
+                "fields": ["time_zone", "copy_monday", ("closed_until", "closed_reason")],
+                "description": "The weekly hours are below, in the location's own time zone (set from its "
+                "coordinates). Statutory holidays of its province are closed unless special hours say "
+                "it opens.",
             },
         ),
     ]
@@ -576,8 +638,37 @@ class LocationAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
         super().save_model(request, obj, form, change)
         geocoded_message(request, form)
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, OpeningHoursInline) and _without_hours(obj):
+            kwargs["initial"] = [{"weekday": day} for day in range(5)]  # Monday to Friday, times to fill
+        return kwargs
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.cleaned_data.get("copy_monday"):
+            hours.copy_monday_to_weekdays(form.instance)
+
 
 # Therapists.
+
+
+class TherapistHoursFormSet(OpeningHoursFormSet):
+    names = {"location": "Location", "weekday": "Day", "opens": "From", "closes": "To", "DELETE": "Delete"}
+
+
+class TherapistHoursInline(ClinicScopedChoices, admin.TabularInline):
+    """The days a therapist works at a location; none there means all its hours."""
+
+    model = TherapistHours
+    formset = TherapistHoursFormSet
+    extra = 0
+    verbose_name = "working hours (leave empty to work all of a location's hours)"
+
+    def get_queryset(self, request):
+        # Hours at another clinic's locations are that clinic's business.
+        own_locations = self.admin_site._registry[Location].get_queryset(request)
+        return super().get_queryset(request).filter(location__in=own_locations)
 
 
 @admin.register(Therapist)
@@ -608,6 +699,12 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     autocomplete_fields = ["locations", "specialties", "languages"]
     prepopulated_fields = {"slug": ["first_name", "last_name"]}
     actions = ["publish", "unpublish", "mark_verified_today", "leave_my_locations"]
+    inlines = [TherapistHoursInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # Own days are set once the therapist practises somewhere: not on the add form.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
     fieldsets = [
         (None, {"fields": [("first_name", "last_name"), "slug", "discipline", "locations"]}),
         ("Registration", {"fields": ["credentials", "regulator", "registration_number"]}),

@@ -246,6 +246,16 @@ class ResultOut(Schema):
     distance_km: float | None = Field(description="Geodesic km from the origin; None without one.")
     beyond_radius: bool = Field(description="One of the nearest beyond the radius, added to a thin page.")
     languages: list[str] = Field(description="Names, alphabetical.")
+    hours_now: str = Field(description='At the time of the request, e.g. "Open now, until 8 pm".')
+    open_now: bool = Field(description="Open at the time of the request, in the location's time zone.")
+
+    @staticmethod
+    def resolve_hours_now(result) -> str:
+        return result.hours_now.words if result.hours_now else ""
+
+    @staticmethod
+    def resolve_open_now(result) -> bool:
+        return bool(result.hours_now and result.hours_now.is_open)
 
 
 class PageOut(Schema):

@@ -440,6 +440,8 @@ def build(fsa_centroids: dict[str, tuple[float, float]], seed: int = SEED) -> li
                             "latitude": point[0],
                             "longitude": point[1],
                             "wheelchair_accessible": rng.random() < 0.65,
+                            # loaddata does not call Location.save(), which sets it everywhere else.
+                            "time_zone": geo.time_zone_at(geo.Point(*point), city.province),
                         },
                     }
                 )

@@ -121,6 +121,9 @@ FILTERS = (
     "virtual",
     "direct_billing",
     "accessible",
+    "open_now",
+    "evenings",
+    "weekends",
     "q",
 )
 
@@ -138,6 +141,11 @@ class WhereForm(forms.Form):
     accessible = forms.BooleanField(
         label=gettext_lazy("Wheelchair accessible"), required=False, widget=FlagInput()
     )
+    open_now = forms.BooleanField(label=gettext_lazy("Open now"), required=False, widget=FlagInput())
+    evenings = forms.BooleanField(
+        label=gettext_lazy("Open evenings (after 6 pm on a weekday)"), required=False, widget=FlagInput()
+    )
+    weekends = forms.BooleanField(label=gettext_lazy("Open weekends"), required=False, widget=FlagInput())
     radius = forms.FloatField(
         label=gettext_lazy("Within"),
         required=False,

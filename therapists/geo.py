@@ -8,6 +8,7 @@ import math
 import re
 from typing import NamedTuple
 
+import tzfpy
 from geographiclib.geodesic import Geodesic
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG), the one geopy's great_circle uses
@@ -152,3 +153,61 @@ def box_contains(box: Box, point: Point) -> bool:
     return box.south <= point.latitude <= box.north and any(
         west <= point.longitude <= east for west, east in box.longitudes
     )
+
+
+# The IANA time zones of Canada (the tz database's zone.tab, country CA). A location's
+# zone is one of these, found from its coordinates, never the server's TIME_ZONE.
+CANADIAN_TIME_ZONES = (
+    "America/St_Johns",
+    "America/Halifax",
+    "America/Glace_Bay",
+    "America/Moncton",
+    "America/Goose_Bay",
+    "America/Blanc-Sablon",
+    "America/Toronto",
+    "America/Iqaluit",
+    "America/Atikokan",
+    "America/Winnipeg",
+    "America/Resolute",
+    "America/Rankin_Inlet",
+    "America/Regina",
+    "America/Swift_Current",
+    "America/Edmonton",
+    "America/Cambridge_Bay",
+    "America/Inuvik",
+    "America/Creston",
+    "America/Dawson_Creek",
+    "America/Fort_Nelson",
+    "America/Whitehorse",
+    "America/Dawson",
+    "America/Vancouver",
+)
+# Where the coordinates fall outside Canada's zones (a point offshore or across the
+# border), the zone most of the province keeps.
+PROVINCE_TIME_ZONES = {
+    "AB": "America/Edmonton",
+    "BC": "America/Vancouver",
+    "MB": "America/Winnipeg",
+    "NB": "America/Moncton",
+    "NL": "America/St_Johns",
+    "NS": "America/Halifax",
+    "NT": "America/Inuvik",
+    "NU": "America/Iqaluit",
+    "ON": "America/Toronto",
+    "PE": "America/Halifax",
+    "QC": "America/Toronto",
+    "SK": "America/Regina",
+    "YT": "America/Whitehorse",
+}
+
+
+def time_zone_at(point: Point, province: str = "") -> str:
+    """The IANA time zone of a Canadian point, offline (tzfpy's zone polygons).
+
+    Saskatchewan's America/Regina keeps no daylight time, so the zone, not an
+    offset, is what a location stores.
+    """
+    zone = tzfpy.get_tz(point.longitude, point.latitude)
+    if zone in CANADIAN_TIME_ZONES:
+        return zone
+    return PROVINCE_TIME_ZONES.get(province, "America/Toronto")

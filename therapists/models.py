@@ -282,6 +282,19 @@ class Location(models.Model):
     ecef_y = models.GeneratedField(expression=_ECEF["y"], output_field=models.FloatField(), db_persist=True)
     ecef_z = models.GeneratedField(expression=_ECEF["z"], output_field=models.FloatField(), db_persist=True)
     wheelchair_accessible = models.BooleanField(default=False)
+    # The IANA zone its hours are kept in, from its coordinates (geo.time_zone_at) on every save.
+    time_zone = models.CharField(
+        max_length=40, choices=[(zone, zone) for zone in geo.CANADIAN_TIME_ZONES], editable=False, default=""
+    )
+    closed_until = models.DateField(
+        _("temporarily closed until"),
+        null=True,
+        blank=True,
+        help_text=_("The day it opens again. Leave empty when it is open as usual."),
+    )
+    closed_reason = models.CharField(
+        _("why it is closed"), max_length=80, blank=True, help_text=_("A few words, e.g. Renovations.")
+    )
 
     objects = LocationManager()
 
@@ -301,8 +314,15 @@ class Location(models.Model):
     def __str__(self):
         return f"{self.clinic.name} – {self.name}"
 
+    def save(self, *args, **kwargs):
+        # Derived from the coordinates like the ECEF columns, so it can never disagree with them.
+        self.time_zone = geo.time_zone_at(self.point, self.province)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "time_zone"}
+        super().save(*args, **kwargs)
+
     def clean(self):
-        refuse_control_characters(self, "name", "street", "city", "postal_code", "phone")
+        refuse_control_characters(self, "name", "street", "city", "postal_code", "phone", "closed_reason")
 
     def natural_key(self):
         return (*self.clinic.natural_key(), self.name)
@@ -365,6 +385,79 @@ class OpeningHours(models.Model):
         return (*self.location.natural_key(), self.weekday, self.opens.isoformat())
 
     natural_key.dependencies = ["therapists.location"]
+
+
+class Closure(models.Model):
+    """Days a location is closed, first to last inclusive ("closed 24 Dec to 2 Jan")."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="closures")
+    first_day = models.DateField(_("closed from"))
+    last_day = models.DateField(_("closed to"), help_text=_("The last day it is closed."))
+    reason = models.CharField(_("reason"), max_length=80, blank=True, help_text=_("e.g. Holidays."))
+
+    class Meta:
+        ordering = ["location", "first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")), name="closure_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["location", "last_day", "first_day"], name="closure_days")]
+
+    def __str__(self):
+        return f"Closed {self.first_day:%Y-%m-%d} to {self.last_day:%Y-%m-%d}"
+
+    def clean(self):
+        refuse_control_characters(self, "reason")
+
+
+class SpecialHours(models.Model):
+    """Hours for one date that replace the week's (a late night, or opening on a holiday)."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="special_hours")
+    date = models.DateField(_("date"))
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["location", "date", "opens"]
+        verbose_name_plural = "special hours"
+        constraints = [
+            models.UniqueConstraint(fields=["location", "date", "opens"], name="special_hours_unique_start"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=F("opens")), name="special_hours_closes_after_opens"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class TherapistHours(models.Model):
+    """When one therapist works at one location. A therapist with none there works
+    whenever the location is open."""
+
+    therapist = models.ForeignKey("Therapist", on_delete=models.CASCADE, related_name="working_hours")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="therapist_hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    opens = models.TimeField(_("from"))
+    closes = models.TimeField(_("to"))
+
+    class Meta:
+        ordering = ["therapist", "location", "weekday", "opens"]
+        verbose_name_plural = "therapist hours"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "location", "weekday", "opens"], name="therapist_hours_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes__gt=F("opens")), name="therapist_hours_closes_after_opens"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="therapist_hours_weekday_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
 class Gender(models.TextChoices):
@@ -463,6 +556,10 @@ class TherapistQuerySet(models.QuerySet):
                 queryset=Location.objects.select_related("clinic").prefetch_related("opening_hours"),
             ),
         )
+
+    def with_hours(self):
+        """With `with_profile`: what "open now" needs (closures, special hours, own hours)."""
+        return self.prefetch_related("locations__closures", "locations__special_hours", "working_hours")
 
     def practising_at(self, locations: "LocationQuerySet | None" = None):
         """Therapists with at least one of `locations` (default: any), ordered by name.

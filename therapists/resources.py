@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV
 
-from therapists import geo, geocoding
+from therapists import geo, geocoding, hours
 from therapists.models import Clinic, Discipline, Language, Location, Specialty, Therapist
 
 # A spreadsheet runs a cell starting with one of these as a formula (or turns it into
@@ -137,6 +137,10 @@ class LocationResource(ClinicScopedResource):
         widget=StrictForeignKeyWidget(Clinic, "slug", noun="clinic (give the slug of a clinic you manage)"),
     )
 
+    # The weekly table in one cell ("Mon 09:00-17:00; Sat 10:00-14:00", see hours.format_week).
+    # A file without the column leaves the hours as they are.
+    hours = fields.Field(column_name="hours", attribute=None, readonly=False)
+
     class Meta:
         model = Location
         fields = (
@@ -151,6 +155,9 @@ class LocationResource(ClinicScopedResource):
             "latitude",
             "longitude",
             "wheelchair_accessible",
+            "hours",
+            "closed_until",
+            "closed_reason",
         )
         import_id_fields = ("clinic", "name")
         clean_model_instances = True
@@ -162,8 +169,25 @@ class LocationResource(ClinicScopedResource):
         self.fields["clinic"].widget.choices = clinics
 
     def get_queryset(self):
-        locations = Location.objects.select_related("clinic")
+        locations = Location.objects.select_related("clinic").prefetch_related("opening_hours")
         return locations if self.clinics is None else locations.filter(clinic__in=self.clinics)
+
+    def dehydrate_hours(self, location: Location) -> str:
+        return hours.format_week(location.opening_hours.all()) if location.pk else ""
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name != "hours":
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if "hours" in row and instance.pk and (row["hours"] or "") != self.dehydrate_hours(instance):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if "hours" in row:
+            hours.replace_week(instance, instance.imported_week)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -171,6 +195,11 @@ class LocationResource(ClinicScopedResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        if "hours" in row:
+            try:
+                instance.imported_week = hours.parse_week(str(row["hours"] or ""))
+            except ValueError as error:
+                errors["hours"] = [str(error)]
         if "postal_code" not in errors:
             postal_code = geo.format_postal_code(instance.postal_code or "")
             if postal_code is None:

@@ -15,15 +15,16 @@ costs a bounded number of queries however many match.
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
-from therapists import gazetteer, geo
+from therapists import gazetteer, geo, hours
 from therapists.filters import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -31,7 +32,17 @@ from therapists.filters import (
     Chip,
     TherapistFilter,
 )
-from therapists.models import ChordSquared, Location, Place, Province, Ranked, Therapist
+from therapists.models import (
+    ChordSquared,
+    Closure,
+    Location,
+    Place,
+    Province,
+    Ranked,
+    SpecialHours,
+    Therapist,
+    TherapistHours,
+)
 
 PER_PAGE = 20
 # Beyond the radius, the nearest are offered up to this far (km): a therapist farther
@@ -66,6 +77,7 @@ class Result:
     languages: list[str] = field(default_factory=list)  # names, alphabetical
     distance_km: float | None = None
     beyond_radius: bool = False
+    hours_now: hours.Status | None = None  # open or closed at the moment of the search
 
 
 @dataclass
@@ -150,7 +162,8 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
     """Run a patient search from query parameters (those of `/search/`) for one page."""
     filterset = TherapistFilter(params)
     therapists = filterset.qs
-    locations = _matching_locations(filterset)
+    now = hours.current_time()
+    locations = _matching_locations(filterset, now)
     radius, radius_messages = _radius_km(filterset)
     origin, place_match, origin_messages = _origin(filterset)
     requested, page_messages = _page_number(page)
@@ -208,7 +221,7 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
     return Search(
         filterset=filterset,
         page=PageInfo(number, has_next=len(rows) > number * PER_PAGE),
-        results=_results([*page_rows, *beyond], located, origin, len(page_rows)),
+        results=_with_hours(_results([*page_rows, *beyond], located, origin, len(page_rows)), now),
         count=min(len(rows), number * PER_PAGE),
         origin=origin,
         radius_km=radius,
@@ -220,13 +233,19 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
     )
 
 
-def _matching_locations(filterset: TherapistFilter):
+def _matching_locations(filterset: TherapistFilter, now: datetime.datetime):
     """The locations a therapist may be found at, given the location-level filters."""
     locations = Location.objects.all()
     if filterset.value("accessible"):
         locations = locations.wheelchair_accessible()
     if filterset.value("direct_billing"):
         locations = locations.direct_billing()
+    if filterset.value("open_now"):
+        locations = locations.filter(hours.open_at(now))
+    if filterset.value("evenings"):
+        locations = locations.filter(hours.open_evenings())
+    if filterset.value("weekends"):
+        locations = locations.filter(hours.open_weekends())
     return locations
 
 
@@ -369,4 +388,32 @@ def _results(
         if origin is not None:
             result.distance_km = geo.distance_km(origin.point, location.point)
         results.append(result)
+    return results
+
+
+def _with_hours(results: list[Result], now: datetime.datetime) -> list[Result]:
+    """Each result's "Open now, until 8 pm" for the therapist at that location, in its zone.
+
+    Four queries for the page: its locations' weekly hours, closures and special hours
+    from today on, and the therapists' own hours there.
+    """
+    if not results:
+        return results
+    locations = [result.location for result in results]  # one instance per result, some share a row
+    soon = (now - datetime.timedelta(days=1)).date()  # yesterday in UTC is at most today anywhere
+    prefetch_related_objects(
+        locations,
+        "opening_hours",
+        Prefetch("closures", queryset=Closure.objects.filter(last_day__gte=soon)),
+        Prefetch("special_hours", queryset=SpecialHours.objects.filter(date__gte=soon)),
+    )
+    own: dict[tuple[int, int], list[TherapistHours]] = {}
+    for period in TherapistHours.objects.filter(
+        therapist__in=[result.therapist.pk for result in results],
+        location__in={location.pk for location in locations},
+    ):
+        own.setdefault((period.therapist_id, period.location_id), []).append(period)
+    for result in results:
+        calendar = hours.Calendar.of(result.location, own.get((result.therapist.pk, result.location.pk)))
+        result.hours_now = hours.status(calendar, now)
     return results

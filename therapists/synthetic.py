@@ -32,13 +32,15 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from therapists import demo
+from therapists import demo, geo
 from therapists.models import (
     Clinic,
+    Closure,
     Discipline,
     Gender,
     Language,
     Location,
+    OpeningHours,
     Place,
     PlaceKind,
     Specialty,
@@ -103,6 +105,17 @@ MIN_SPRAWL_KM = 1.5
 # Towns this big get postal codes from the nearest of their nearby FSAs, not just one.
 BIG_TOWN_POPULATION = 100_000
 BIG_CITY_POPULATION = 250_000
+
+# Hours: the share of locations open after 6 pm on weekdays, on Saturdays and on
+# Sundays, closed for a range of days around the holidays, and temporarily closed.
+EVENING_SHARE = 0.35
+SATURDAY_SHARE = 0.4
+SUNDAY_SHARE = 0.1
+CLOSURE_SHARE = 0.03
+TEMPORARILY_CLOSED_SHARE = 0.005
+HOLIDAY_CLOSURE = (datetime.date(2026, 12, 24), datetime.date(2027, 1, 2))
+REOPENS = datetime.date(2027, 1, 6)
+WEEKDAY_HOURS = Weighted([(8, 16), (9, 17), (9, 18), (10, 18)], [20, 45, 25, 10])
 
 # Clinic kinds: a single discipline, or several ("multi").
 CLINIC_KINDS = Weighted(["massage", "physiotherapy", "chiropractic", "multi"], [40, 30, 15, 15])
@@ -214,8 +227,10 @@ TABLES = {
     "location": (
         Location,
         ["id", "clinic", "name", "street", "city", "province", "postal_code", "phone"]
-        + ["latitude", "longitude", "wheelchair_accessible"],
+        + ["latitude", "longitude", "wheelchair_accessible", "time_zone", "closed_until", "closed_reason"],
     ),
+    "opening_hours": (OpeningHours, ["location", "weekday", "opens", "closes"]),
+    "closure": (Closure, ["location", "first_day", "last_day", "reason"]),
     "therapist": (
         Therapist,
         ["id", "first_name", "last_name", "slug", "discipline", "credentials", "regulator"]
@@ -286,6 +301,10 @@ class Generator:
             else None
         )
         self.created_at = _adapt_datetime(CREATED_AT)
+        # Hours draw from their own generator, so adding them left every other row as it was.
+        self.hours_rng = random.Random(f"{seed}-hours")
+        self.hours_dates = {day: _adapt_date(day) for day in (*HOLIDAY_CLOSURE, REOPENS)}
+        self.times = [_adapt_time(datetime.time(hour)) for hour in range(24)]
 
     def batches(self, locations: int) -> Iterator[Batch]:
         """Batches of whole clinics until exactly `locations` locations are made."""
@@ -357,8 +376,11 @@ class Generator:
                     latitude,
                     longitude,
                     rng.random() < WHEELCHAIR_SHARE,
+                    geo.time_zone_at(geo.Point(latitude, longitude), province),
+                    *self._temporary_closure(),
                 )
             )
+            self.hours(batch, location_id)
         for location_id, address in zip(location_ids, addresses, strict=True):
             for _ in range(THERAPISTS_PER_LOCATION(rng)):
                 discipline = kind if kind != "multi" else MULTI_DISCIPLINES(rng)
@@ -370,6 +392,29 @@ class Generator:
         if len(self.recent_addresses) > RECENT_ADDRESSES:
             del self.recent_addresses[: -RECENT_ADDRESSES // 2]
         return count
+
+    def hours(self, batch: Batch, location_id: int) -> None:
+        """A week of hours for a location: weekdays, some evenings and weekends, a few closures."""
+        rng = self.hours_rng
+        opens, closes = WEEKDAY_HOURS(rng)
+        late = rng.random() < EVENING_SHARE
+        rows, times = batch.rows["opening_hours"], self.times
+        for day in range(5):
+            rows.append((location_id, day, times[opens], times[20 if late and day < 4 else closes]))
+        if rng.random() < SATURDAY_SHARE:
+            rows.append((location_id, 5, times[10], times[15]))
+        if rng.random() < SUNDAY_SHARE:
+            rows.append((location_id, 6, times[11], times[16]))
+        if rng.random() < CLOSURE_SHARE:
+            first, last = HOLIDAY_CLOSURE
+            batch.rows["closure"].append(
+                (location_id, self.hours_dates[first], self.hours_dates[last], "Holidays")
+            )
+
+    def _temporary_closure(self) -> tuple:
+        if self.hours_rng.random() < TEMPORARILY_CLOSED_SHARE:
+            return self.hours_dates[REOPENS], "Renovations"
+        return None, ""
 
     def therapist(self, batch: Batch, discipline: str, location_ids, town: Town, city: str, province: str):
         rng = self.rng
@@ -476,6 +521,10 @@ class Generator:
 def _adapt_datetime(value: datetime.datetime):
     # COPY on PostgreSQL takes Python values; SQLite stores Django's text form.
     return value if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(value)
+
+
+def _adapt_time(value: datetime.time):
+    return value if connection.vendor == "postgresql" else connection.ops.adapt_timefield_value(value)
 
 
 def _adapt_date(value: datetime.date):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
-from therapists import filters, leads
+from therapists import filters, hours, leads
 from therapists.forms import ConsultRequestForm, started_token
 from therapists.models import Clinic, ConsultRequest, Location, Therapist
 from therapists.search import find_therapists
@@ -82,12 +82,13 @@ def search(request):
 
 
 def therapist_detail(request, slug):
-    therapist = get_object_or_404(Therapist.objects.published().with_profile(), slug=slug)
+    therapist = get_object_or_404(Therapist.objects.published().with_profile().with_hours(), slug=slug)
     body_areas = sorted(
         {area for specialty in therapist.specialties.all() for area in specialty.body_areas.all()},
         key=lambda area: (area.position, area.name),
     )
     locations = list(therapist.locations.all())
+    hours.mark_now(locations, therapist)
     chosen = leads.chosen_location(locations, request.GET.get("location"))
     context = {
         "therapist": therapist,
@@ -102,7 +103,10 @@ def therapist_detail(request, slug):
 def clinic_detail(request, slug):
     clinic = get_object_or_404(
         Clinic.objects.prefetch_related(
-            Prefetch("locations", queryset=Location.objects.prefetch_related("opening_hours")),
+            Prefetch(
+                "locations",
+                queryset=Location.objects.prefetch_related("opening_hours", "closures", "special_hours"),
+            ),
             Prefetch(
                 "locations__therapists",
                 queryset=Therapist.objects.published().select_related("discipline"),
@@ -115,6 +119,7 @@ def clinic_detail(request, slug):
         {t for location in clinic.locations.all() for t in location.published_therapists},
         key=lambda t: (t.last_name, t.first_name, t.pk),
     )
+    hours.mark_now(clinic.locations.all())
     context = {"clinic": clinic, "therapists": therapists, "consult_form": _clinic_form(clinic)}
     return render(request, "therapists/clinic_detail.html", context)
 

@@ -511,9 +511,11 @@ def count_queries(client, **params) -> int:
 
 
 # Fixed queries of a place search: the place, the form's four lists of choices,
-# the page's locations, therapists and languages. Ranking adds one query per
-# round of its growing circle, at most 12 (1 km doubling to 500 km and a top-up).
-FIXED_QUERIES = 8
+# the page's locations, therapists and languages, and the four that say whether each
+# is open now (weekly hours, closures, special hours, therapists' own hours). Ranking
+# adds one query per round of its growing circle, at most 12 (1 km doubling to 500 km
+# and a top-up).
+FIXED_QUERIES = 12
 MOST_RANKING_ROUNDS = 12
 
 

@@ -1,19 +1,22 @@
 """generate_listings: synthetic clinics, locations and therapists for benchmarks."""
 
+import datetime
 import hashlib
 from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import QueryDict
 
 from therapists import demo, geo, synthetic
 from therapists.models import (
     Clinic,
+    Closure,
     Discipline,
     Language,
     Location,
+    OpeningHours,
     Place,
     PlaceKind,
     Specialty,
@@ -230,3 +233,21 @@ def test_searches_of_generated_listings_equal_a_brute_force_ranking_of_every_row
                 if page > 1 and len(expected) <= 20:
                     continue  # no second page: the last one is shown again
                 assert shown == expected[(page - 1) * 20 : page * 20], (case.query, radius, page)
+
+
+def test_generated_locations_keep_their_zone_and_realistic_hours(data):
+    locations = Location.objects.all()
+    late = OpeningHours.objects.filter(weekday__lt=5, closes__gt=datetime.time(18)).values("location")
+    saturday = OpeningHours.objects.filter(weekday=5).values("location")
+
+    assert not locations.filter(time_zone="").exists()
+    assert (
+        locations.filter(province="SK")
+        .exclude(time_zone__in=["America/Regina", "America/Swift_Current"])
+        .count()
+        <= 2
+    )
+    assert 0.25 < share(locations, pk__in=late) < 0.45
+    assert 0.3 < share(locations, pk__in=saturday) < 0.5
+    assert 0.01 < Closure.objects.count() / locations.count() < 0.06
+    assert not OpeningHours.objects.filter(closes__lte=F("opens")).exists()

@@ -1,0 +1,201 @@
+"""Searching by hours: open now, evenings and weekends keep nearest-first ranking exact,
+and each card says in words whether it is open at the moment of the search."""
+
+import datetime
+import random
+import re
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from therapists import geo, hours, search
+from therapists.models import Closure, Location, OpeningHours, TherapistHours
+from therapists.tests import test_nearest
+from therapists.tests.factories import WINNIPEG, make_location, make_place, make_therapist
+
+pytestmark = pytest.mark.django_db
+
+T = datetime.time
+# Tuesday 24 November 2026, 7 pm in Winnipeg (CST, UTC-6).
+TUESDAY_7PM_WINNIPEG = datetime.datetime(2026, 11, 25, 1, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    monkeypatch.setattr(hours, "current_time", lambda: TUESDAY_7PM_WINNIPEG)
+    return TUESDAY_7PM_WINNIPEG
+
+
+def add_hours(seed: int = 11) -> None:
+    """Realistic weekly tables for every location: some open evenings, some weekends, a few closed."""
+    rng = random.Random(seed)
+    rows, closures = [], []
+    for location in Location.objects.order_by("pk"):
+        Location.objects.filter(pk=location.pk).update(
+            time_zone=geo.time_zone_at(location.point, location.province)
+        )
+        evening, weekend = rng.random() < 0.4, rng.random() < 0.3
+        for day in range(7):
+            if day < 5 and rng.random() < 0.85:
+                rows.append(
+                    OpeningHours(location=location, weekday=day, opens=T(9), closes=T(20 if evening else 17))
+                )
+            elif day >= 5 and weekend:
+                rows.append(OpeningHours(location=location, weekday=day, opens=T(10), closes=T(14)))
+        if rng.random() < 0.05:
+            closures.append(
+                Closure(
+                    location=location,
+                    first_day=datetime.date(2026, 11, 20),
+                    last_day=datetime.date(2026, 11, 30),
+                )
+            )
+    OpeningHours.objects.bulk_create(rows)
+    Closure.objects.bulk_create(closures)
+
+
+@pytest.fixture
+def generated(db):
+    test_nearest.generate()
+    add_hours()
+
+
+def ids_with(condition) -> set[int]:
+    return set(Location.objects.filter(condition).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    "query, moment",
+    [
+        ("evenings=1", TUESDAY_7PM_WINNIPEG),
+        ("weekends=1&discipline=massage", TUESDAY_7PM_WINNIPEG),
+        ("evenings=1&weekends=1", TUESDAY_7PM_WINNIPEG),
+        ("open_now=1", TUESDAY_7PM_WINNIPEG),
+        ("open_now=1&accessible=1", datetime.datetime(2026, 11, 24, 17, 0, tzinfo=datetime.UTC)),
+        ("open_now=1&evenings=1", datetime.datetime(2026, 11, 28, 17, 0, tzinfo=datetime.UTC)),  # Saturday
+    ],
+)
+def test_hours_filters_keep_the_ranking_equal_to_a_brute_force_one(generated, monkeypatch, query, moment):
+    monkeypatch.setattr(hours, "current_time", lambda: moment)
+    calendars = Location.objects.prefetch_related("opening_hours", "closures", "special_hours")
+    open_now = {loc.pk for loc in calendars if hours.is_open(hours.Calendar.of(loc), moment)}
+    weekly = {loc.pk: list(loc.opening_hours.all()) for loc in calendars}
+    evenings = {
+        pk for pk, periods in weekly.items() if any(p.weekday < 5 and p.closes > T(18) for p in periods)
+    }
+    weekends = {pk for pk, periods in weekly.items() if any(p.weekday >= 5 for p in periods)}
+    wanted = dict(QueryDict(query).items())
+    case = test_nearest.Case(
+        query,
+        therapist_ok=lambda t: "discipline" not in wanted or t.discipline.slug == wanted["discipline"],
+        location_ok=lambda loc: (
+            ("open_now" not in wanted or loc.pk in open_now)
+            and ("evenings" not in wanted or loc.pk in evenings)
+            and ("weekends" not in wanted or loc.pk in weekends)
+            and ("accessible" not in wanted or loc.wheelchair_accessible)
+        ),
+    )
+    assert open_now and evenings and weekends
+    for origin in test_nearest.ORIGINS[:3]:
+        ranked = test_nearest.oracle(origin, case)
+        for radius in (25, 500):
+            expected = test_nearest.within(ranked, radius)
+            params = f"lat={origin.latitude}&lng={origin.longitude}&radius={radius}&{query}"
+            results = search.find_therapists(QueryDict(params))
+            assert [r.therapist.pk for r in results.within] == expected[: search.PER_PAGE], (query, radius)
+            for result in results.within:
+                assert case.location_ok(result.location)
+
+
+def test_the_open_now_filter_checks_the_database_against_the_python_rules(generated):
+    moment = TUESDAY_7PM_WINNIPEG
+    calendars = Location.objects.prefetch_related("opening_hours", "closures", "special_hours")
+
+    assert ids_with(hours.open_at(moment)) == {
+        loc.pk for loc in calendars if hours.is_open(hours.Calendar.of(loc), moment)
+    }
+
+
+# What a patient reads at a fixed clock
+
+
+@pytest.fixture
+def winnipeg(db):
+    return make_place("Winnipeg", "MB", WINNIPEG, population=749_607)
+
+
+def cards(response) -> dict[str, str]:
+    """Each card's therapist slug and its "open now" words."""
+    page = response.content.decode()
+    found = re.findall(r'data-therapist="([^"]+)".*?<p class="hours-now[^"]*">([^<]+)</p>', page, re.S)
+    return dict(found)
+
+
+def test_a_winnipeg_search_at_7pm_on_a_tuesday_says_who_is_open_in_words(client, winnipeg, clock):
+    late = make_location(name="Late")
+    early = make_location(name="Early", at=(WINNIPEG[0], WINNIPEG[1] + 0.01))
+    holiday = make_location(name="Away", at=(WINNIPEG[0], WINNIPEG[1] + 0.02))
+    for day in range(5):
+        OpeningHours.objects.create(location=late, weekday=day, opens=T(9), closes=T(20))
+        OpeningHours.objects.create(location=early, weekday=day, opens=T(9), closes=T(17))
+    OpeningHours.objects.create(location=early, weekday=5, opens=T(9), closes=T(13))
+    OpeningHours.objects.create(location=holiday, weekday=1, opens=T(9), closes=T(21))
+    holiday.closed_until, holiday.closed_reason = datetime.date(2027, 1, 6), ""
+    holiday.save()
+    therapists = [make_therapist(locations=[loc]) for loc in (late, early, holiday)]
+    part_timer = make_therapist(locations=[late])
+    TherapistHours.objects.create(therapist=part_timer, location=late, weekday=3, opens=T(12), closes=T(18))
+
+    words = cards(client.get(reverse("therapists:search"), {"where": "Winnipeg"}))
+
+    assert words == {
+        therapists[0].slug: "Open now, until 8 pm",
+        part_timer.slug: "Closed, opens Thursday noon",
+        therapists[1].slug: "Closed, opens tomorrow 9 am",
+        therapists[2].slug: "Temporarily closed until 6 January",
+    }
+
+
+def test_evenings_and_weekends_together_list_only_locations_open_both(client, winnipeg, clock):
+    both = make_location(name="Both")
+    evenings_only = make_location(name="Evenings", at=(WINNIPEG[0], WINNIPEG[1] + 0.01))
+    OpeningHours.objects.create(location=both, weekday=2, opens=T(12), closes=T(21))
+    OpeningHours.objects.create(location=both, weekday=6, opens=T(10), closes=T(14))
+    OpeningHours.objects.create(location=evenings_only, weekday=2, opens=T(12), closes=T(21))
+    open_both = make_therapist(locations=[both])
+    make_therapist(locations=[evenings_only])
+
+    response = client.get(
+        reverse("therapists:search"), {"where": "Winnipeg", "evenings": "1", "weekends": "1"}
+    )
+
+    assert list(cards(response)) == [open_both.slug]
+    assert "Open weekends" in response.content.decode()  # its chip
+
+
+def test_the_api_takes_the_hours_filters_and_says_open_now(client, winnipeg, clock):
+    late = make_location()
+    OpeningHours.objects.create(location=late, weekday=1, opens=T(9), closes=T(20))
+    therapist = make_therapist(locations=[late])
+    make_therapist(locations=[make_location(at=(WINNIPEG[0], WINNIPEG[1] + 0.01))])
+
+    data = client.get("/api/v1/search", {"where": "Winnipeg", "open_now": "1"}).json()
+
+    assert [(r["therapist"]["slug"], r["open_now"], r["hours_now"]) for r in data["results"]] == [
+        (therapist.slug, True, "Open now, until 8 pm")
+    ]
+
+
+def test_a_profile_says_whether_each_location_is_open_and_when_the_therapist_works_there(client, clock):
+    location = make_location()
+    OpeningHours.objects.create(location=location, weekday=1, opens=T(9), closes=T(20))
+    therapist = make_therapist(locations=[location])
+    TherapistHours.objects.create(
+        therapist=therapist, location=location, weekday=1, opens=T(12), closes=T(18)
+    )
+
+    page = client.get(therapist.get_absolute_url()).content.decode()
+
+    assert "Closed, opens Tuesday 1 December noon" in page
+    assert f"When {therapist.first_name} works here" in page
