@@ -18,12 +18,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
-from therapists import gazetteer, geo
+from therapists import fees, gazetteer, geo
 from therapists.filters import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -31,7 +31,17 @@ from therapists.filters import (
     Chip,
     TherapistFilter,
 )
-from therapists.models import ChordSquared, Location, Place, Province, Ranked, Therapist
+from therapists.models import (
+    ChordSquared,
+    Fee,
+    Location,
+    Payer,
+    PayerKind,
+    Place,
+    Province,
+    Ranked,
+    Therapist,
+)
 
 PER_PAGE = 20
 # Beyond the radius, the nearest are offered up to this far (km): a therapist farther
@@ -66,6 +76,19 @@ class Result:
     languages: list[str] = field(default_factory=list)  # names, alphabetical
     distance_km: float | None = None
     beyond_radius: bool = False
+    fees: list[Fee] = field(default_factory=list)  # at this location's clinic, shortest first
+    insurers: list[Payer] = field(default_factory=list)  # the clinic bills them directly
+    programmes: list[Payer] = field(default_factory=list)  # the clinic accepts them
+
+    @property
+    def fee(self) -> Fee | None:
+        """The fee the card shows (see `fees.headline`)."""
+        return fees.headline(self.fees)
+
+    @property
+    def fee_line(self) -> str:
+        fee = self.fee
+        return fees.fee_line(fee) if fee else ""
 
 
 @dataclass
@@ -227,6 +250,8 @@ def _matching_locations(filterset: TherapistFilter):
         locations = locations.wheelchair_accessible()
     if filterset.value("direct_billing"):
         locations = locations.direct_billing()
+    if filterset.value("insurer"):
+        locations = locations.paid_by(filterset.value("insurer"))
     return locations
 
 
@@ -350,6 +375,10 @@ def _results(
     speaks = Therapist.languages.through.objects.filter(therapist__in=ids).order_by("language__name")
     for pk, name in speaks.values_list("therapist_id", "language__name"):
         languages[pk].append(name)
+    pairs = {(row.therapist_id, located[row.therapist_id].clinic_id) for row in rows}
+    price_lists = fees.fees_for(pairs)
+    # Each clinic's payers, in one query (Clinic.direct_billing reads them too).
+    prefetch_related_objects([located[pk].clinic for pk in ids], "payers")
     # One reverse() per kind of link rather than two per result (each costs ~0.06 ms);
     # slugs need no escaping in a path. The profile link names the location the
     # therapist was found at, so a consult request from it reaches that clinic.
@@ -365,6 +394,9 @@ def _results(
             clinic_url=clinic_url.replace(SLUG_MARK, location.clinic.slug),
             languages=languages[row.therapist_id],
             beyond_radius=index >= within,
+            fees=price_lists[therapist.pk, location.clinic_id],
+            insurers=[payer for payer in location.clinic.payers.all() if payer.kind == PayerKind.INSURER],
+            programmes=[payer for payer in location.clinic.payers.all() if payer.kind == PayerKind.PROGRAMME],
         )
         if origin is not None:
             result.distance_km = geo.distance_km(origin.point, location.point)
