@@ -6,7 +6,7 @@ import pytest
 from therapists.gazetteer import normalize
 from therapists.models import Place, PlaceKind
 from therapists.tests.factories import WINNIPEG, make_location, make_place, make_therapist
-from therapists.tests.test_browser import chromium, page, reference_data  # noqa: F401 (fixtures)
+from therapists.tests.test_browser import page, reference_data  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
