@@ -33,9 +33,11 @@ from therapists.models import (
     ConsultRequest,
     ConsultStatus,
     Discipline,
+    Fee,
     Language,
     Location,
     OpeningHours,
+    Payer,
     Place,
     SpecialHours,
     Specialty,
@@ -478,16 +480,29 @@ class LocationInline(ClinicScopedChoices, admin.StackedInline):
     map_link = staticmethod(map_link)
 
 
+class FeeInline(ClinicScopedChoices, admin.TabularInline):
+    """The clinic's price list; a line with a therapist is that therapist's own price."""
+
+    model = Fee
+    extra = 0
+    fields = ["kind", "description", "minutes", "price", "taxable", "therapist"]
+
+
 @admin.register(Clinic)
 class ClinicAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     clinic_lookup = "pk"
-    list_display = ["name", "phone", "email", "direct_billing", "location_count"]
-    list_filter = ["direct_billing"]
+    list_display = ["name", "phone", "email", "location_count"]
+    list_filter = ["payers"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["managers"]
-    inlines = [LocationInline]
+    inlines = [LocationInline, FeeInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "payers":  # a short reference list: ticking boxes needs no JavaScript
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         # Meta.ordering does not apply to a GROUP BY query: order explicitly.
@@ -680,7 +695,7 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
         "discipline",
         "practises_at",
         "is_published",
-        "accepting_new_patients",
+        "new_patients",
         "last_verified",
     ]
     list_display_links = ["name"]
@@ -689,7 +704,7 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
         ManagedClinicFilter,
         "discipline",
         "is_published",
-        "accepting_new_patients",
+        "new_patients",
         "offers_virtual_care",
         "gender",
     ]
@@ -708,12 +723,13 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     fieldsets = [
         (None, {"fields": [("first_name", "last_name"), "slug", "discipline", "locations"]}),
         ("Registration", {"fields": ["credentials", "regulator", "registration_number"]}),
-        ("Profile", {"fields": ["bio", "gender", "languages", "specialties"]}),
+        ("Profile", {"fields": ["bio", "gender", "pronouns", "languages", "specialties"]}),
         (
             "Listing",
             {
                 "fields": [
-                    "accepting_new_patients",
+                    ("new_patients", "new_patients_as_of"),
+                    "booking_url",
                     "offers_virtual_care",
                     "is_published",
                     "last_verified",
@@ -920,6 +936,14 @@ class SpecialtyAdmin(ClinicScopedAdmin, admin.ModelAdmin):
 class LanguageAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
+
+
+@admin.register(Payer)
+class PayerAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    list_display = ["name", "kind", "slug"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Place)

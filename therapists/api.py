@@ -236,7 +236,18 @@ class SearchParameters(Schema):
     q: str | None = Field(None, description="Words in a therapist, clinic or specialty name.")
     new_patients: bool | Literal[""] | None = Field(None, description="Accepting new patients.")
     virtual: bool | Literal[""] | None = Field(None, description="Offers virtual care.")
-    direct_billing: bool | Literal[""] | None = Field(None, description="Bills insurers directly.")
+    direct_billing: bool | Literal[""] | None = Field(
+        None, description="Bills at least one insurer directly."
+    )
+    insurer: list[str] = Field(
+        [], description="Payer slugs (any of them): an insurer billed directly or a programme accepted."
+    )
+    gender: list[Literal["woman", "man", "non-binary"]] = Field(
+        [], description="The therapist's gender (any of them)."
+    )
+    max_price: Annotated[float, Field(ge=1, le=10000)] | Literal[""] | None = Field(
+        None, description="CAD: a fee of at most this much."
+    )
     accessible: bool | Literal[""] | None = Field(None, description="Wheelchair accessible.")
     open_now: bool | Literal[""] | None = Field(None, description="Open now, on the location's own clock.")
     evenings: bool | Literal[""] | None = Field(None, description="Open after 6 pm on some weekday.")
@@ -313,6 +324,8 @@ def clinic(request, slug: str):
     """A clinic, its locations with opening hours, and its published therapists by name."""
     clinic = get_object_or_404(
         Clinic.objects.prefetch_related(
+            "payers",
+            "fees",
             Prefetch("locations", queryset=Location.objects.prefetch_related("opening_hours")),
             Prefetch(
                 "locations__therapists",

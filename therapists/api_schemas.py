@@ -12,6 +12,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from therapists import fees
+
 
 class Problem(Schema):
     """An error, as RFC 9457 problem details (served as application/problem+json)."""
@@ -107,10 +109,41 @@ class PlaceMatchOut(Schema):
     suggestions: list[PlaceOut]
 
 
+class PayerOut(Schema):
+    slug: str = Field(description="The `insurer` search parameter.")
+    name: str
+    kind: Literal["insurer", "programme"] = Field(
+        description="insurer: an extended health insurer the clinic bills directly; "
+        "programme: a public or third-party programme it accepts (ICBC, WSIB...)."
+    )
+
+
+class FeeOut(Schema):
+    kind: Literal["assessment", "follow-up", "massage", "adjustment", "other"]
+    service: str = Field(description="The kind, in words, with the clinic's description.")
+    minutes: int
+    price: str = Field(description="CAD, e.g. 95.00.")
+    taxable: bool = Field(description="GST/HST is added to the price.")
+
+    @staticmethod
+    def resolve_service(fee) -> str:
+        kind = str(fee.get_kind_display())
+        return f"{kind}, {fee.description}" if fee.description else kind
+
+    @staticmethod
+    def resolve_price(fee) -> str:
+        return f"{fee.price:.2f}"
+
+
 class ClinicRef(Schema):
     slug: str
     name: str
-    direct_billing: bool
+    direct_billing: bool = Field(description="Bills at least one insurer directly.")
+    payers: list[PayerOut] = Field(description="Insurers it bills directly and programmes it accepts.")
+
+    @staticmethod
+    def resolve_payers(clinic):
+        return clinic.payers.all()
 
 
 class LocationOut(Schema):
@@ -157,8 +190,12 @@ class TherapistRef(Schema):
     last_name: str
     credentials: str
     discipline: DisciplineRef
-    accepting_new_patients: bool
+    accepting_new_patients: bool = Field(description="True when new_patients is accepting.")
+    new_patients: Literal["accepting", "waitlist", "existing", "not-accepting"]
+    new_patients_as_of: date | None = Field(description="When the clinic last set new_patients.")
     offers_virtual_care: bool
+    pronouns: str
+    booking_url: str = Field(description="Book online with the clinic's booking system; empty when none.")
 
 
 class TherapistListed(TherapistRef):
@@ -167,6 +204,15 @@ class TherapistListed(TherapistRef):
     @staticmethod
     def resolve_url(therapist) -> str:
         return therapist.get_absolute_url()
+
+
+class PriceListOut(Schema):
+    clinic: str = Field(description="The clinic's slug.")
+    fees: list[FeeOut] = Field(description="What the therapist charges there, shortest first.")
+
+    @staticmethod
+    def resolve_clinic(price_list) -> str:
+        return price_list.clinic.slug
 
 
 class TherapistOut(TherapistListed):
@@ -178,6 +224,11 @@ class TherapistOut(TherapistListed):
     specialties: list[SpecialtyRef]
     body_areas: list[BodyAreaOut] = Field(description="What its specialties help, in list order.")
     locations: list[LocationWithHoursOut]
+    price_lists: list[PriceListOut] = Field(description="One per clinic the therapist practises at.")
+
+    @staticmethod
+    def resolve_price_lists(therapist):
+        return fees.price_lists(therapist, therapist.locations.all())
 
     @staticmethod
     def resolve_languages(therapist):
@@ -223,7 +274,9 @@ class ClinicOut(Schema):
     email: str
     website: str
     description: str
-    direct_billing: bool
+    direct_billing: bool = Field(description="Bills at least one insurer directly.")
+    payers: list[PayerOut] = Field(description="Insurers it bills directly and programmes it accepts.")
+    fees: list[FeeOut] = Field(description="Its price list for every therapist, shortest first.")
     locations: list[ClinicLocationOut]
     therapists: list[TherapistListed] = Field(description="Its published therapists, by name.")
 
@@ -234,6 +287,14 @@ class ClinicOut(Schema):
     @staticmethod
     def resolve_locations(clinic):
         return clinic.locations.all()
+
+    @staticmethod
+    def resolve_payers(clinic):
+        return clinic.payers.all()
+
+    @staticmethod
+    def resolve_fees(clinic):
+        return [fee for fee in clinic.fees.all() if fee.therapist_id is None]
 
 
 class ResultOut(Schema):
@@ -256,6 +317,9 @@ class ResultOut(Schema):
     @staticmethod
     def resolve_open_now(result) -> bool:
         return bool(result.hours_now and result.hours_now.is_open)
+
+    fee_line: str = Field(description="The card's fee, e.g. 60 min from $95; empty when none is listed.")
+    fees: list[FeeOut] = Field(description="The therapist's fees at this location's clinic, shortest first.")
 
 
 class PageOut(Schema):

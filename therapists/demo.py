@@ -349,6 +349,36 @@ BIO_FR = (
     "simples à faire à la maison et explications claires. {first} reçoit aussi des patients en anglais."
 )
 
+# Insurers every clinic may bill directly, and the programmes of each province.
+DEMO_INSURERS = [
+    "canada-life",
+    "manulife",
+    "sun-life",
+    "green-shield",
+    "pacific-blue-cross",
+    "desjardins",
+    "beneva",
+    "blue-cross",
+    "claimsecure",
+    "grouphealth",
+    "johnson",
+]
+PROVINCE_PROGRAMMES = {
+    "BC": ["icbc", "wcb"],
+    "AB": ["wcb"],
+    "SK": ["sgi", "wcb"],
+    "MB": ["mpi", "wcb"],
+    "ON": ["wsib"],
+    "QC": [],
+}
+# A price list by discipline: (kind, minutes, price in CAD at a typical clinic).
+FEES_BY_DISCIPLINE = {
+    "massage": [("massage", 30, 65), ("massage", 60, 100), ("massage", 90, 140)],
+    "physiotherapy": [("assessment", 60, 110), ("follow-up", 30, 85)],
+    "chiropractic": [("assessment", 45, 90), ("adjustment", 15, 55)],
+}
+PRONOUNS = {"woman": "she/her", "man": "he/him", "non-binary": "they/them"}
+
 DEMO_PASSWORD = "demo12345"
 # username: (superuser, slugs of the clinics the account manages)
 DEMO_ACCOUNTS = {
@@ -396,7 +426,10 @@ def _ldu(rng: random.Random) -> str:
 def build(fsa_centroids: dict[str, tuple[float, float]], seed: int = SEED) -> list[dict]:
     """The demo fixture: clinics, locations, opening hours and therapists, as loaddata objects."""
     rng = random.Random(seed)
-    clinics, locations, hours, therapists = [], [], [], []
+    # Fees, payers, new-patient states and booking links draw from their own
+    # sequence, so the rest of the demo data stays what it was.
+    listing_rng = random.Random(seed + 1)
+    clinics, locations, hours, therapists, fees = [], [], [], [], []
     slugs: set[str] = set()
     today = datetime.date(2026, 11, 20)
     phone_serial = iter(range(100, 200))
@@ -415,12 +448,14 @@ def build(fsa_centroids: dict[str, tuple[float, float]], seed: int = SEED) -> li
                         "email": f"frontdesk@{slug}.example",
                         "website": f"https://{slug}.example/",
                         "description": rng.choice(CLINIC_BLURBS).format(year=rng.randint(1995, 2018)),
-                        "direct_billing": rng.random() < 0.7,
+                        "payers": _payers(listing_rng, city.province),
                         "created_at": FIXTURE_TIMESTAMP,
                         "updated_at": FIXTURE_TIMESTAMP,
                     },
                 }
             )
+            offered = [DISCIPLINE_LETTERS[letter] for letter in spec.disciplines]
+            fees += _clinic_fees(listing_rng, slug, offered)
             for location_name, street, fsa in spec.locations:
                 point = _offset(rng, fsa_centroids[fsa], 0.6)
                 distance = geo.distance_km(geo.Point(*point), geo.Point(*city.centre))
@@ -463,11 +498,64 @@ def build(fsa_centroids: dict[str, tuple[float, float]], seed: int = SEED) -> li
 
         for discipline, places in city_locations.items():
             for index in range(city.therapists_per_discipline):
-                therapists.append(
-                    _therapist(rng, city, discipline, places, index, slugs, today, published=index > 0)
+                therapist = _therapist(
+                    rng, city, discipline, places, index, slugs, today, published=index > 0
                 )
+                therapists.append(therapist)
+                fees += _listing(listing_rng, therapist, discipline, today)
 
-    return clinics + locations + hours + therapists
+    return clinics + locations + hours + therapists + fees
+
+
+def _payers(rng: random.Random, province: str) -> list[list[str]]:
+    """Three to seven insurers billed directly, and the province's programmes (most clinics)."""
+    insurers = rng.sample(DEMO_INSURERS, rng.randint(3, 7))
+    programmes = [slug for slug in PROVINCE_PROGRAMMES.get(province, []) if rng.random() < 0.7]
+    return [[slug] for slug in sorted(insurers + programmes)]
+
+
+def _fee(clinic_slug, therapist_slug, kind, minutes, price, taxable) -> dict:
+    return {
+        "model": "therapists.fee",
+        "fields": {
+            "clinic": [clinic_slug],
+            "therapist": [therapist_slug] if therapist_slug else None,
+            "kind": kind,
+            "description": "",
+            "minutes": minutes,
+            "price": f"{price:.2f}",
+            "taxable": taxable,
+        },
+    }
+
+
+def _clinic_fees(rng: random.Random, clinic_slug: str, disciplines: list[str]) -> list[dict]:
+    """The clinic's price list for the disciplines it offers, a little above or below typical."""
+    markup = rng.choice([-10, -5, 0, 0, 5, 10, 15])
+    # Massage is taxed in a few provinces' rules for unregistered providers; shown on a few clinics.
+    taxable = rng.random() < 0.1
+    return [
+        _fee(clinic_slug, None, kind, minutes, price + markup, taxable and kind == "massage")
+        for discipline in disciplines
+        for kind, minutes, price in FEES_BY_DISCIPLINE[discipline]
+    ]
+
+
+def _listing(rng: random.Random, therapist: dict, discipline: str, today: datetime.date) -> list[dict]:
+    """New-patient state, pronouns and a booking link on `therapist`; returns their own fees
+    (about one in eight charges more than the clinic's price for an hour)."""
+    fields = therapist["fields"]
+    if fields["new_patients"] != "accepting":
+        fields["new_patients"] = rng.choice(["waitlist", "existing", "not-accepting"])
+    fields["new_patients_as_of"] = (today - datetime.timedelta(days=rng.randint(0, 90))).isoformat()
+    fields["pronouns"] = PRONOUNS.get(fields["gender"], "") if rng.random() < 0.4 else ""
+    clinic_slug = fields["locations"][0][0]
+    if rng.random() < 0.6:
+        fields["booking_url"] = f"https://{clinic_slug}.example/book/{fields['slug']}"
+    if rng.random() < 0.125:
+        kind, minutes, price = FEES_BY_DISCIPLINE[discipline][-1 if discipline == "massage" else 0]
+        return [_fee(clinic_slug, fields["slug"], kind, minutes, price + 20, False)]
+    return []
 
 
 def _therapist(rng, city, discipline, places, index, slugs, today, *, published) -> dict:
@@ -519,7 +607,7 @@ def _therapist(rng, city, discipline, places, index, slugs, today, *, published)
             "gender": rng.choices(["woman", "man", "non-binary", ""], weights=[52, 38, 3, 7])[0],
             "specialties": [[s] for s in specialties],
             "locations": locations,
-            "accepting_new_patients": rng.random() < 0.7,
+            "new_patients": "accepting" if rng.random() < 0.7 else "not-accepting",  # see _listing
             "offers_virtual_care": rng.random() < virtual_share,
             "is_published": published,
             "last_verified": verified.isoformat() if verified else None,

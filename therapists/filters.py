@@ -22,7 +22,8 @@ from django.http import QueryDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
-from therapists.models import BodyArea, Discipline, Language, Specialty, Therapist
+from therapists.fees import money
+from therapists.models import BodyArea, Discipline, Gender, Language, Payer, PayerKind, Specialty, Therapist
 
 DEFAULT_RADIUS_KM = 25
 MIN_RADIUS_KM = 1
@@ -117,15 +118,19 @@ FILTERS = (
     "area",
     "specialty",
     "language",
+    "gender",
+    "max_price",
     "new_patients",
     "virtual",
     "direct_billing",
+    "insurer",
     "accessible",
     "open_now",
     "evenings",
     "weekends",
     "q",
 )
+MAX_PRICE_LIMIT = 10_000  # CAD; no visit costs more
 
 
 class WhereForm(forms.Form):
@@ -137,6 +142,14 @@ class WhereForm(forms.Form):
     lng = _coordinate(gettext_lazy("Longitude"), 180)
     direct_billing = forms.BooleanField(
         label=gettext_lazy("Bills my insurer directly"), required=False, widget=FlagInput()
+    )
+    insurer = forms.ModelMultipleChoiceField(
+        queryset=Payer.objects.all(),
+        to_field_name="slug",
+        label=gettext_lazy("Insurer or programme"),
+        required=False,
+        widget=SelectOne(),
+        error_messages=_ignored(gettext_lazy("insurer or programme")),
     )
     accessible = forms.BooleanField(
         label=gettext_lazy("Wheelchair accessible"), required=False, widget=FlagInput()
@@ -187,9 +200,9 @@ class TherapistFilter(django_filters.FilterSet):
         queryset=Specialty.objects.all(),
         to_field_name="slug",
         method="filter_specialties",
-        label=gettext_lazy("Specialty"),
+        label=gettext_lazy("Areas of focus"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages=_ignored(gettext_lazy("specialty")),
+        error_messages=_ignored(gettext_lazy("area of focus")),
     )
     language = django_filters.ModelMultipleChoiceFilter(
         queryset=Language.objects.all(),
@@ -199,7 +212,30 @@ class TherapistFilter(django_filters.FilterSet):
         widget=SelectOne(choices=[("", gettext_lazy("Any language"))]),
         error_messages=_ignored(gettext_lazy("language")),
     )
-    q = django_filters.CharFilter(method="filter_text", label=gettext_lazy("Name, clinic or specialty"))
+    gender = django_filters.MultipleChoiceFilter(
+        choices=Gender.choices,
+        method="filter_gender",
+        label=gettext_lazy("Therapist's gender"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": format_lazy(IGNORED, kind=gettext_lazy("gender"), value="%(value)s")
+        },
+    )
+    max_price = django_filters.NumberFilter(
+        method="filter_max_price",
+        label=gettext_lazy("Price up to ($)"),
+        min_value=1,
+        max_value=MAX_PRICE_LIMIT,
+        error_messages={
+            "invalid": gettext_lazy("The price must be a number of dollars, e.g. 120."),
+            "min_value": gettext_lazy("The price must be a number of dollars, e.g. 120."),
+            "max_value": gettext_lazy("The price must be a number of dollars, e.g. 120."),
+            "max_digits": gettext_lazy("The price must be a number of dollars, e.g. 120."),
+            "max_decimal_places": gettext_lazy("The price must be a number of dollars, e.g. 120."),
+            "max_whole_digits": gettext_lazy("The price must be a number of dollars, e.g. 120."),
+        },
+    )
+    q = django_filters.CharFilter(method="filter_text", label=gettext_lazy("Name, clinic or area of focus"))
     new_patients = django_filters.BooleanFilter(
         method="filter_new_patients", label=gettext_lazy("Accepting new patients"), widget=FlagInput()
     )
@@ -242,6 +278,12 @@ class TherapistFilter(django_filters.FilterSet):
 
     def filter_languages(self, queryset, name, value):
         return queryset.speaking(value) if value else queryset
+
+    def filter_gender(self, queryset, name, value):
+        return queryset.of_gender(value) if value else queryset
+
+    def filter_max_price(self, queryset, name, value):
+        return queryset.priced_up_to(value) if value else queryset
 
     def filter_text(self, queryset, name, value):
         return queryset.matching(value) if value else queryset
@@ -301,6 +343,29 @@ class TherapistFilter(django_filters.FilterSet):
                 )
                 for obj in value
             ]
+        if name == "insurer":
+            return [
+                Chip(
+                    (
+                        gettext("Bills %(payer)s directly")
+                        if payer.kind == PayerKind.INSURER
+                        else gettext("Accepts %(payer)s")
+                    )
+                    % {"payer": payer.name},
+                    self._url_without(name, value=payer.slug),
+                )
+                for payer in value
+            ]
+        if name == "gender":
+            return [
+                Chip(
+                    gettext("Gender: %(gender)s") % {"gender": Gender(item).label},
+                    self._url_without(name, value=item),
+                )
+                for item in value
+            ]
+        if name == "max_price":
+            return [Chip(gettext("Up to %(price)s") % {"price": money(value)}, self._url_without(name))]
         if name == "q":
             return [Chip(gettext("Matching “%(text)s”") % {"text": value}, self._url_without(name))]
         if isinstance(value, bool):

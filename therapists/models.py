@@ -162,8 +162,11 @@ class Clinic(models.Model):
     email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
-    direct_billing = models.BooleanField(
-        default=False, help_text="Bills patients' extended health insurers directly."
+    payers = models.ManyToManyField(
+        "Payer",
+        related_name="clinics",
+        blank=True,
+        help_text="The insurers it bills directly and the public or third-party programmes it accepts.",
     )
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -191,6 +194,36 @@ class Clinic(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    @property
+    def direct_billing(self) -> bool:
+        """Bills at least one insurer directly (reads `payers`, prefetch it for many clinics)."""
+        return any(payer.kind == PayerKind.INSURER for payer in self.payers.all())
+
+
+class PayerKind(models.TextChoices):
+    INSURER = "insurer", _("Extended health insurer")
+    PROGRAMME = "programme", _("Public or third-party programme")
+
+
+class Payer(models.Model):
+    """Who pays for a visit besides the patient: an extended health insurer a clinic
+    bills directly, or a public or third-party programme it accepts (ICBC, WSIB...)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=10, choices=PayerKind.choices)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
 
 def _ecef_expressions() -> dict[str, models.Func]:
     """SQL for `geo.ecef_km` over a row's latitude and longitude: x, y, z in km."""
@@ -212,8 +245,22 @@ class LocationQuerySet(models.QuerySet):
         return self.filter(wheelchair_accessible=True)
 
     def direct_billing(self):
-        """Locations of clinics that bill insurers directly."""
-        return self.filter(clinic__direct_billing=True)
+        """Locations of clinics that bill at least one insurer directly."""
+        return self.filter(
+            Exists(
+                Clinic.payers.through.objects.filter(clinic=OuterRef("clinic"), payer__kind=PayerKind.INSURER)
+            )
+        )
+
+    def paid_by(self, payers: Iterable["Payer"]):
+        """Locations of clinics that bill any of these insurers directly or accept any of these programmes."""
+        return self.filter(
+            Exists(
+                Clinic.payers.through.objects.filter(
+                    clinic=OuterRef("clinic"), payer__in=[payer.pk for payer in payers]
+                )
+            )
+        )
 
     def in_box(self, box: geo.Box):
         """Locations inside a bounding box: index range scans on latitude and longitude."""
@@ -466,6 +513,13 @@ class Gender(models.TextChoices):
     NON_BINARY = "non-binary", "Non-binary"
 
 
+class NewPatients(models.TextChoices):
+    ACCEPTING = "accepting", _("Accepting new patients")
+    WAITLIST = "waitlist", _("Waitlist for new patients")
+    EXISTING = "existing", _("Existing patients only")
+    NOT_ACCEPTING = "not-accepting", _("Not accepting new patients")
+
+
 MAX_SEARCH_WORDS = 8
 MAX_SEARCH_WORD_LENGTH = 40
 # Nearest-first search for NEAREST_START_COUNT therapists starts with a circle
@@ -490,7 +544,24 @@ class TherapistQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def accepting_new_patients(self):
-        return self.filter(accepting_new_patients=True)
+        """Therapists whose state is "accepting" (not a waitlist)."""
+        return self.filter(new_patients=NewPatients.ACCEPTING)
+
+    def of_gender(self, genders: Iterable[str]):
+        """Therapists who gave one of these genders (Gender values)."""
+        return self.filter(gender__in=list(genders))
+
+    def priced_up_to(self, price):
+        """Therapists with a fee of at most `price` (CAD): one of their own, or one of
+        the clinic-wide fees of a clinic they practise at."""
+        return self.filter(
+            Exists(
+                Fee.objects.filter(price__lte=price).filter(
+                    Q(therapist=OuterRef("pk"))
+                    | Q(therapist__isnull=True, clinic__locations__therapists=OuterRef("pk"))
+                )
+            )
+        )
 
     def offering_virtual_care(self):
         return self.filter(offers_virtual_care=True)
@@ -553,7 +624,9 @@ class TherapistQuerySet(models.QuerySet):
             "specialties__body_areas",
             models.Prefetch(
                 "locations",
-                queryset=Location.objects.select_related("clinic").prefetch_related("opening_hours"),
+                queryset=Location.objects.select_related("clinic").prefetch_related(
+                    "opening_hours", "clinic__payers"
+                ),
             ),
         )
 
@@ -660,9 +733,23 @@ class Therapist(models.Model):
     bio = models.TextField(blank=True)
     languages = models.ManyToManyField(Language, related_name="therapists", blank=True)
     gender = models.CharField(max_length=12, choices=Gender.choices, blank=True, help_text="Optional.")
+    pronouns = models.CharField(
+        max_length=30, blank=True, help_text="Optional, shown as given, e.g. she/her, they/them."
+    )
     specialties = models.ManyToManyField(Specialty, related_name="therapists", blank=True)
     locations = models.ManyToManyField(Location, related_name="therapists")
-    accepting_new_patients = models.BooleanField(default=True)
+    new_patients = models.CharField(
+        _("new patients"), max_length=13, choices=NewPatients.choices, default=NewPatients.ACCEPTING
+    )
+    new_patients_as_of = models.DateField(
+        _("new patients as of"), null=True, blank=True, help_text="When the clinic last set the state above."
+    )
+    booking_url = models.URLField(
+        _("booking link"),
+        max_length=500,
+        blank=True,
+        help_text="The therapist's page on the clinic's online booking system (Jane or similar).",
+    )
     offers_virtual_care = models.BooleanField(default=False)
     is_published = models.BooleanField(default=False, help_text="Only published therapists can be found.")
     last_verified = models.DateField(
@@ -698,6 +785,74 @@ class Therapist(models.Model):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def accepting_new_patients(self) -> bool:
+        return self.new_patients == NewPatients.ACCEPTING
+
+
+class FeeKind(models.TextChoices):
+    ASSESSMENT = "assessment", _("Initial assessment")
+    FOLLOW_UP = "follow-up", _("Follow-up treatment")
+    MASSAGE = "massage", _("Massage")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    OTHER = "other", _("Other")
+
+
+class FeeManager(models.Manager):
+    def get_by_natural_key(self, clinic_slug, therapist_slug, kind, minutes, description):
+        return self.get(
+            clinic__slug=clinic_slug,
+            therapist__slug=therapist_slug,
+            kind=kind,
+            minutes=minutes,
+            description=description,
+        )
+
+
+class Fee(models.Model):
+    """One line of a clinic's price list, shown up front because the colleges require
+    fees to be disclosed. Without a therapist it is the clinic's price for everyone;
+    with one, that therapist's own price (see `fees.fees_for`)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="fees")
+    therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="fees",
+        help_text="Empty: the clinic's price for every therapist.",
+    )
+    kind = models.CharField(_("service"), max_length=12, choices=FeeKind.choices)
+    description = models.CharField(
+        max_length=80, blank=True, help_text="Optional, shown after the service, e.g. hot stone."
+    )
+    minutes = models.PositiveSmallIntegerField(help_text="Length of the visit.")
+    price = models.DecimalField(_("price (CAD)"), max_digits=7, decimal_places=2)
+    taxable = models.BooleanField(default=False, help_text="GST/HST is added to the price.")
+
+    objects = FeeManager()
+
+    class Meta:
+        ordering = ["clinic", "minutes", "price", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="fee_price_not_negative"),
+            models.CheckConstraint(condition=Q(minutes__gte=5), name="fee_minutes_at_least_5"),
+        ]
+        indexes = [models.Index(fields=["clinic", "price"], name="fee_clinic_price")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.minutes} min, ${self.price}"
+
+    def natural_key(self):
+        therapist = self.therapist.slug if self.therapist_id else None
+        return (self.clinic.slug, therapist, self.kind, self.minutes, self.description)
+
+    natural_key.dependencies = ["therapists.clinic", "therapists.therapist"]
+
+    def clean(self):
+        refuse_control_characters(self, "description")
 
 
 class PlaceKind(models.TextChoices):

@@ -79,3 +79,27 @@ LANGUAGES = {
     "yue": "Cantonese",
     "zh": "Mandarin",
 }
+
+# Who pays besides the patient (Payer rows): slugs are the `insurer` search parameter.
+INSURERS = [
+    "Beneva",
+    "Blue Cross",
+    "Canada Life",
+    "ClaimSecure",
+    "Desjardins",
+    "Green Shield",
+    "GroupHEALTH",
+    "Johnson",
+    "Manulife",
+    "Pacific Blue Cross",
+    "Sun Life",
+]
+PROGRAMMES = [
+    "ICBC",
+    "MPI",
+    "Non-Insured Health Benefits",
+    "SGI",
+    "Veterans Affairs",
+    "WCB",
+    "WSIB",
+]

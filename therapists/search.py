@@ -24,7 +24,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
-from therapists import gazetteer, geo, hours
+from therapists import fees, gazetteer, geo, hours
 from therapists.filters import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -35,7 +35,10 @@ from therapists.filters import (
 from therapists.models import (
     ChordSquared,
     Closure,
+    Fee,
     Location,
+    Payer,
+    PayerKind,
     Place,
     Province,
     Ranked,
@@ -78,6 +81,19 @@ class Result:
     distance_km: float | None = None
     beyond_radius: bool = False
     hours_now: hours.Status | None = None  # open or closed at the moment of the search
+    fees: list[Fee] = field(default_factory=list)  # at this location's clinic, shortest first
+    insurers: list[Payer] = field(default_factory=list)  # the clinic bills them directly
+    programmes: list[Payer] = field(default_factory=list)  # the clinic accepts them
+
+    @property
+    def fee(self) -> Fee | None:
+        """The fee the card shows (see `fees.headline`)."""
+        return fees.headline(self.fees)
+
+    @property
+    def fee_line(self) -> str:
+        fee = self.fee
+        return fees.fee_line(fee) if fee else ""
 
 
 @dataclass
@@ -246,6 +262,8 @@ def _matching_locations(filterset: TherapistFilter, now: datetime.datetime):
         locations = locations.filter(hours.open_evenings())
     if filterset.value("weekends"):
         locations = locations.filter(hours.open_weekends())
+    if filterset.value("insurer"):
+        locations = locations.paid_by(filterset.value("insurer"))
     return locations
 
 
@@ -369,6 +387,10 @@ def _results(
     speaks = Therapist.languages.through.objects.filter(therapist__in=ids).order_by("language__name")
     for pk, name in speaks.values_list("therapist_id", "language__name"):
         languages[pk].append(name)
+    pairs = {(row.therapist_id, located[row.therapist_id].clinic_id) for row in rows}
+    price_lists = fees.fees_for(pairs)
+    # Each clinic's payers, in one query (Clinic.direct_billing reads them too).
+    prefetch_related_objects([located[pk].clinic for pk in ids], "payers")
     # One reverse() per kind of link rather than two per result (each costs ~0.06 ms);
     # slugs need no escaping in a path. The profile link names the location the
     # therapist was found at, so a consult request from it reaches that clinic.
@@ -384,6 +406,9 @@ def _results(
             clinic_url=clinic_url.replace(SLUG_MARK, location.clinic.slug),
             languages=languages[row.therapist_id],
             beyond_radius=index >= within,
+            fees=price_lists[therapist.pk, location.clinic_id],
+            insurers=[payer for payer in location.clinic.payers.all() if payer.kind == PayerKind.INSURER],
+            programmes=[payer for payer in location.clinic.payers.all() if payer.kind == PayerKind.PROGRAMME],
         )
         if origin is not None:
             result.distance_km = geo.distance_km(origin.point, location.point)

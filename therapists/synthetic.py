@@ -26,6 +26,7 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -37,10 +38,13 @@ from therapists.models import (
     Clinic,
     Closure,
     Discipline,
+    Fee,
     Gender,
     Language,
     Location,
+    NewPatients,
     OpeningHours,
+    Payer,
     Place,
     PlaceKind,
     Specialty,
@@ -164,6 +168,13 @@ VIRTUAL_CARE_SHARE = {"massage": 0.08, "physiotherapy": 0.45, "chiropractic": 0.
 ACCEPTING_SHARE = 0.60
 WHEELCHAIR_SHARE = 0.45
 DIRECT_BILLING_SHARE = 0.70
+PRONOUNS_SHARE = 0.4
+BOOKING_SHARE = 0.5
+NOT_ACCEPTING_STATES = [
+    NewPatients.WAITLIST.value,
+    NewPatients.EXISTING.value,
+    NewPatients.NOT_ACCEPTING.value,
+]
 PUBLISHED_SHARE = 0.95
 VERIFIED_SHARE = 0.9
 GENDERS = Weighted([Gender.WOMAN.value, Gender.MAN.value, Gender.NON_BINARY.value, ""], [52, 38, 3, 7])
@@ -188,6 +199,7 @@ class Reference:
     specialties: dict[str, int]
     specialty_names: dict[int, str]
     languages: dict[str, int]
+    payers: dict[str, int]
     towns: list[Town]
     fsas: list[tuple[str, str, float, float]]  # name, province, latitude, longitude
 
@@ -210,6 +222,7 @@ def load_reference() -> Reference:
         specialties=dict(Specialty.objects.values_list("slug", "pk")),
         specialty_names=dict(Specialty.objects.values_list("pk", "name")),
         languages=dict(Language.objects.values_list("code", "pk")),
+        payers=dict(Payer.objects.values_list("slug", "pk")),
         towns=towns,
         fsas=fsas,
     )
@@ -221,9 +234,9 @@ def load_reference() -> Reference:
 TABLES = {
     "clinic": (
         Clinic,
-        ["id", "name", "slug", "phone", "email", "website", "description", "direct_billing"]
-        + ["created_at", "updated_at"],
+        ["id", "name", "slug", "phone", "email", "website", "description"] + ["created_at", "updated_at"],
     ),
+    "clinic_payers": (Clinic.payers.through, ["clinic", "payer"]),
     "location": (
         Location,
         ["id", "clinic", "name", "street", "city", "province", "postal_code", "phone"]
@@ -234,9 +247,10 @@ TABLES = {
     "therapist": (
         Therapist,
         ["id", "first_name", "last_name", "slug", "discipline", "credentials", "regulator"]
-        + ["registration_number", "bio", "gender", "accepting_new_patients", "offers_virtual_care"]
-        + ["is_published", "last_verified", "created_at", "updated_at"],
+        + ["registration_number", "bio", "gender", "pronouns", "new_patients", "new_patients_as_of"]
+        + ["booking_url", "offers_virtual_care", "is_published", "last_verified", "created_at", "updated_at"],
     ),
+    "fee": (Fee, ["id", "clinic", "therapist", "kind", "description", "minutes", "price", "taxable"]),
     "therapist_locations": (Therapist.locations.through, ["therapist", "location"]),
     "therapist_specialties": (Therapist.specialties.through, ["therapist", "specialty"]),
     "therapist_languages": (Therapist.languages.through, ["therapist", "language"]),
@@ -346,11 +360,11 @@ class Generator:
                 f"frontdesk@{slug}.example",
                 f"https://{slug}.example/",
                 f"A {kind if kind != 'multi' else 'multidisciplinary'} clinic in {town.name}.",
-                rng.random() < DIRECT_BILLING_SHARE,
                 self.created_at,
                 self.created_at,
             )
         )
+        self.payers_and_fees(batch, clinic_id, kind, town.province)
         location_ids = []
         addresses = []
         names = rng.sample(LOCATION_NAMES, count) if count > 1 else [_choice(rng, LOCATION_NAMES)]
@@ -416,6 +430,36 @@ class Generator:
             return self.hours_dates[REOPENS], "Renovations"
         return None, ""
 
+    def payers_and_fees(self, batch: Batch, clinic_id: int, kind: str, province: str) -> None:
+        """Insurers billed directly (most clinics), the province's programmes, and a price list."""
+        rng, payers = self.rng, self.ref.payers
+        chosen = []
+        if rng.random() < DIRECT_BILLING_SHARE:
+            insurers = [slug for slug in demo.DEMO_INSURERS if slug in payers]
+            chosen += rng.sample(insurers, min(len(insurers), 1 + _below(rng, 6)))
+        chosen += [
+            slug
+            for slug in demo.PROVINCE_PROGRAMMES.get(province, [])
+            if slug in payers and rng.random() < 0.5
+        ]
+        batch.rows["clinic_payers"].extend((clinic_id, payers[slug]) for slug in chosen)
+        markup = _below(rng, 31) - 10  # CAD, around a typical price
+        disciplines = [kind] if kind != "multi" else list(demo.FEES_BY_DISCIPLINE)
+        for discipline in disciplines:
+            for fee_kind, minutes, price in demo.FEES_BY_DISCIPLINE[discipline]:
+                batch.rows["fee"].append(
+                    (
+                        self._next_id("fee"),
+                        clinic_id,
+                        None,
+                        fee_kind,
+                        "",
+                        minutes,
+                        Decimal(price + markup),
+                        False,
+                    )
+                )
+
     def therapist(self, batch: Batch, discipline: str, location_ids, town: Town, city: str, province: str):
         rng = self.rng
         therapist_id = self._next_id("therapist")
@@ -424,6 +468,7 @@ class Generator:
         last = _choice(rng, demo.FRENCH_LAST_NAMES if french_names else demo.LAST_NAMES)
         specialties = _choice(rng, self.specialty_sets[discipline][SPECIALTIES_PER_THERAPIST(rng)])
         verified = _choice(rng, self.verified_dates) if rng.random() < VERIFIED_SHARE else None
+        gender = GENDERS(rng)
         batch.rows["therapist"].append(
             (
                 therapist_id,
@@ -440,8 +485,13 @@ class Generator:
                     city=city,
                     specialty=self.specialty_names[specialties[0]],
                 ),
-                GENDERS(rng),
-                rng.random() < ACCEPTING_SHARE,
+                gender,
+                demo.PRONOUNS.get(gender, "") if rng.random() < PRONOUNS_SHARE else "",
+                NewPatients.ACCEPTING.value
+                if rng.random() < ACCEPTING_SHARE
+                else _choice(rng, NOT_ACCEPTING_STATES),
+                verified,
+                f"https://book.example/{therapist_id}" if rng.random() < BOOKING_SHARE else "",
                 rng.random() < VIRTUAL_CARE_SHARE[discipline],
                 rng.random() < PUBLISHED_SHARE,
                 verified,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
-from therapists import filters, hours, leads
+from therapists import fees, filters, hours, leads
 from therapists.forms import ConsultRequestForm, started_token
 from therapists.models import Clinic, ConsultRequest, Location, Therapist
 from therapists.search import find_therapists
@@ -95,6 +95,7 @@ def therapist_detail(request, slug):
         "body_areas": body_areas,
         "locations": leads.chosen_first(locations, chosen),
         "chosen_location": chosen,
+        "price_lists": fees.price_lists(therapist, leads.chosen_first(locations, chosen)),
         "consult_form": _therapist_form(therapist, locations, chosen) if locations else None,
     }
     return render(request, "therapists/therapist_detail.html", context)

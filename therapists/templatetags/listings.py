@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext
 
-from therapists import geocoding
+from therapists import fees, geocoding
 from therapists.models import Location, Weekday
 
 register = template.Library()
@@ -69,3 +69,27 @@ def choice_options(field) -> list[dict]:
         }
         for index, (value, label) in enumerate(field.field.choices)
     ]
+
+
+FEW = 3  # names a card lists before "+N"
+
+
+@register.filter
+def few(items: list) -> str:
+    """ "Canada Life, Manulife, Sun Life +3": the first few names, then how many more."""
+    names = ", ".join(str(item) for item in items[:FEW])
+    if len(items) <= FEW:
+        return names
+    return gettext("%(names)s +%(count)s") % {"names": names, "count": len(items) - FEW}
+
+
+@register.filter
+def initials(therapist) -> str:
+    """ "PT" for Pat Tester: the placeholder a card shows instead of a photo."""
+    return f"{therapist.first_name[:1]}{therapist.last_name[:1]}".upper()
+
+
+@register.filter
+def money(price) -> str:
+    """ "$95" or "$92.50"."""
+    return fees.money(price)

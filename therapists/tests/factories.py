@@ -2,12 +2,24 @@
 with sensible defaults, and any field can be overridden by keyword."""
 
 import itertools
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from therapists.gazetteer import normalize
-from therapists.models import BodyArea, Clinic, Discipline, Location, Place, PlaceKind, Therapist
+from therapists.models import (
+    BodyArea,
+    Clinic,
+    Discipline,
+    Fee,
+    Location,
+    NewPatients,
+    Payer,
+    Place,
+    PlaceKind,
+    Therapist,
+)
 
 _serial = itertools.count(1)
 
@@ -24,11 +36,21 @@ def make_user(username: str, *, staff: bool = True, superuser: bool = False, **f
     )
 
 
-def make_clinic(name: str | None = None, **fields) -> Clinic:
+def make_clinic(name: str | None = None, *, payers=(), direct_billing: bool = False, **fields) -> Clinic:
+    """`payers`: slugs of insurers billed directly and programmes accepted;
+    `direct_billing=True` alone means it bills Manulife directly."""
     n = next(_serial)
     name = name or f"Clinic {n}"
     fields.setdefault("slug", f"clinic-{n}")
-    return Clinic.objects.create(name=name, **fields)
+    clinic = Clinic.objects.create(name=name, **fields)
+    if direct_billing and not payers:
+        payers = ["manulife"]
+    clinic.payers.set(Payer.objects.filter(slug__in=payers))
+    return clinic
+
+
+def make_fee(clinic: Clinic, price="95", *, minutes: int = 60, kind: str = "massage", **fields) -> Fee:
+    return Fee.objects.create(clinic=clinic, price=Decimal(price), minutes=minutes, kind=kind, **fields)
 
 
 def make_location(clinic: Clinic | None = None, *, at: tuple[float, float] = WINNIPEG, **fields) -> Location:
@@ -54,6 +76,9 @@ def make_therapist(
     fields.setdefault("last_name", f"Tester{n}")
     fields.setdefault("slug", f"pat-tester-{n}")
     fields.setdefault("is_published", True)
+    if "accepting_new_patients" in fields:  # the yes/no most tests need
+        accepting = fields.pop("accepting_new_patients")
+        fields["new_patients"] = NewPatients.ACCEPTING if accepting else NewPatients.NOT_ACCEPTING
     therapist = Therapist.objects.create(discipline=Discipline.objects.get(slug=discipline), **fields)
     therapist.locations.set(locations if locations is not None else [make_location()])
     therapist.specialties.set(specialties)

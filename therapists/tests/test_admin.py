@@ -269,7 +269,7 @@ def test_it_refuses_a_manager_any_filter_the_admin_does_not_offer(client, cast, 
         ("therapist", {"discipline__id__exact": "1", "is_published__exact": "1", "gender__exact": "f"}),
         ("location", {"province__exact": "MB", "wheelchair_accessible__exact": "0"}),
         ("consultrequest", {"status__exact": "new", "meeting__exact": "phone", "created_at__year": "2026"}),
-        ("clinic", {"direct_billing__exact": "1"}),
+        ("clinic", {"payers__id__exact": "1"}),
     ],
 )
 def test_it_lets_a_manager_use_the_filters_the_admin_offers(client, cast, model, query):
@@ -531,7 +531,7 @@ def test_it_lets_a_manager_add_a_therapist_at_their_own_location(client, cast):
             "locations": [cast.alpha_main.pk],
             "specialties": [specialty.pk],
             "languages": [language.pk],
-            "accepting_new_patients": "on",
+            "new_patients": "accepting",
         },
     )
 

@@ -41,7 +41,7 @@ def test_a_therapist_profile_has_what_the_page_shows(client, django_assert_num_q
         locations=[location],
     )
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):  # with the clinic's payers and the therapist's fees
         response = client.get(f"/api/v1/therapists/{therapist.slug}")
 
     assert response.status_code == 200
@@ -57,7 +57,12 @@ def test_a_therapist_profile_has_what_the_page_shows(client, django_assert_num_q
     [place] = data["locations"]
     assert place["street"] == "1 Forks Market Road"
     assert place["wheelchair_accessible"] is True
-    assert place["clinic"] == {"slug": clinic.slug, "name": "Forks Physio", "direct_billing": True}
+    assert place["clinic"] == {
+        "slug": clinic.slug,
+        "name": "Forks Physio",
+        "direct_billing": True,
+        "payers": [{"slug": "manulife", "name": "Manulife", "kind": "insurer"}],
+    }
     assert place["opening_hours"] == [{"weekday": 0, "day": "Monday", "opens": "09:00", "closes": "17:00"}]
 
 
@@ -104,7 +109,7 @@ def test_a_clinic_costs_the_same_queries_however_many_therapists_it_has(
         for _ in range(therapists):
             make_therapist(locations=[location])
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):  # with its payers and fees
         response = client.get(f"/api/v1/clinics/{clinic.slug}")
 
     assert len(response.json()["therapists"]) == 2 * therapists

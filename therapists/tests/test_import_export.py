@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 THERAPIST_HEADER = (
     "slug,first_name,last_name,discipline,languages,specialties,locations,"
-    "accepting_new_patients,is_published,last_verified\n"
+    "new_patients,is_published,last_verified\n"
 )
 LOCATION_HEADER = "clinic,name,street,city,province,postal_code,latitude,longitude,wheelchair_accessible\n"
 
@@ -93,8 +93,8 @@ def row_errors(response) -> dict[int, str]:
 def test_it_previews_then_imports_a_good_therapist_file(client, alice, alpha_main):
     ann = make_therapist(slug="ann-alphason", first_name="Ann", last_name="Old", locations=[alpha_main])
     csv = THERAPIST_HEADER + (
-        f'ann-alphason,Ann,Alphason,massage,"en,fr",deep-tissue-massage,{alpha_main.pk},1,1,2025-03-01\n'
-        f"nora-newcomer,Nora,Newcomer,physiotherapy,fr,,{alpha_main.pk},0,0,\n"
+        f'ann-alphason,Ann,Alphason,massage,"en,fr",deep-tissue-massage,{alpha_main.pk},accepting,1,2025-03-01\n'
+        f"nora-newcomer,Nora,Newcomer,physiotherapy,fr,,{alpha_main.pk},not-accepting,0,\n"
     )
 
     response = preview(client, "therapist", csv)
@@ -122,13 +122,13 @@ def test_it_previews_then_imports_a_good_therapist_file(client, alice, alpha_mai
 
 def test_it_reports_each_bad_row_and_imports_nothing(client, alice, alpha_main):
     csv = THERAPIST_HEADER + (
-        f"good-one,Good,One,massage,en,,{alpha_main.pk},1,1,\n"
-        f"bad-discipline,Bad,Discipline,reiki,en,,{alpha_main.pk},1,1,\n"
-        f"bad-language,Bad,Language,massage,klingon,,{alpha_main.pk},1,1,\n"
-        f"bad-date,Bad,Date,massage,en,,{alpha_main.pk},1,1,yesterday\n"
-        "no-location,No,Location,massage,en,,,1,1,\n"
-        "bad-location,Bad,Location,massage,en,,downtown,1,1,\n"
-        f",Missing,Slug,massage,en,,{alpha_main.pk},1,1,\n"
+        f"good-one,Good,One,massage,en,,{alpha_main.pk},accepting,1,\n"
+        f"bad-discipline,Bad,Discipline,reiki,en,,{alpha_main.pk},accepting,1,\n"
+        f"bad-language,Bad,Language,massage,klingon,,{alpha_main.pk},accepting,1,\n"
+        f"bad-date,Bad,Date,massage,en,,{alpha_main.pk},accepting,1,yesterday\n"
+        "no-location,No,Location,massage,en,,,accepting,1,\n"
+        "bad-location,Bad,Location,massage,en,,downtown,accepting,1,\n"
+        f",Missing,Slug,massage,en,,{alpha_main.pk},accepting,1,\n"
     )
 
     response = preview(client, "therapist", csv)
@@ -149,8 +149,8 @@ def test_it_reports_each_bad_row_and_imports_nothing(client, alice, alpha_main):
 def test_it_refuses_a_therapist_file_that_names_another_clinic(client, alice, alpha_main, bravo_yonge):
     bea = make_therapist(slug="bea-bravoman", first_name="Bea", last_name="Bravoman", locations=[bravo_yonge])
     csv = THERAPIST_HEADER + (
-        f"nora-newcomer,Nora,Newcomer,massage,en,,{bravo_yonge.pk},1,1,\n"
-        f"bea-bravoman,Bea,Takenover,massage,en,,{alpha_main.pk},1,1,\n"
+        f"nora-newcomer,Nora,Newcomer,massage,en,,{bravo_yonge.pk},accepting,1,\n"
+        f"bea-bravoman,Bea,Takenover,massage,en,,{alpha_main.pk},accepting,1,\n"
     )
 
     response = preview(client, "therapist", csv)
@@ -226,7 +226,7 @@ def test_it_keeps_a_shared_therapists_other_clinic_when_a_manager_imports_them(
 ):
     alpha_north = make_location(alpha, name="Alpha North")
     sam = make_therapist(slug="sam-sharedford", locations=[alpha_main, bravo_yonge])
-    csv = THERAPIST_HEADER + f"sam-sharedford,Sam,Sharedford,massage,en,,{alpha_north.pk},1,1,\n"
+    csv = THERAPIST_HEADER + f"sam-sharedford,Sam,Sharedford,massage,en,,{alpha_north.pk},accepting,1,\n"
 
     confirm(client, "therapist", preview(client, "therapist", csv))
 
@@ -278,7 +278,7 @@ def test_it_lets_the_operator_import_for_any_clinic(client, bravo_yonge):
     from therapists.tests.factories import make_user
 
     client.force_login(make_user("olivia", superuser=True))
-    csv = THERAPIST_HEADER + f"nora-newcomer,Nora,Newcomer,massage,en,,{bravo_yonge.pk},1,1,\n"
+    csv = THERAPIST_HEADER + f"nora-newcomer,Nora,Newcomer,massage,en,,{bravo_yonge.pk},accepting,1,\n"
 
     confirm(client, "therapist", preview(client, "therapist", csv))
 
@@ -295,7 +295,7 @@ def upload_dir(settings, tmp_path):
 
 
 def good_therapist_csv(location) -> str:
-    return THERAPIST_HEADER + f"nora-newcomer,Nora,Newcomer,massage,en,,{location.pk},1,1,\n"
+    return THERAPIST_HEADER + f"nora-newcomer,Nora,Newcomer,massage,en,,{location.pk},accepting,1,\n"
 
 
 def test_it_keeps_an_upload_in_its_own_folder_and_removes_it_once_imported(
@@ -426,7 +426,7 @@ def test_it_round_trips_a_bio_that_looks_like_a_formula(client, alice, alpha_mai
 def test_it_refuses_an_imported_name_with_a_line_break(client, alice, alpha_main):
     csv = (
         THERAPIST_HEADER
-        + f'nora-newcomer,"Nora\nBcc: x@evil.example",Newcomer,massage,en,,{alpha_main.pk},1,1,\n'
+        + f'nora-newcomer,"Nora\nBcc: x@evil.example",Newcomer,massage,en,,{alpha_main.pk},accepting,1,\n'
     )
 
     response = preview(client, "therapist", csv)

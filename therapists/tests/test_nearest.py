@@ -7,14 +7,16 @@ places, across the antimeridian, near the North Pole, with exact ties, at the
 radius edge and with location-level and therapist-level filters.
 """
 
+import math
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.http import QueryDict
 
 from therapists import geo, search
-from therapists.models import Clinic, Discipline, Language, Location, Therapist
+from therapists.models import Clinic, Discipline, Fee, Language, Location, NewPatients, Payer, Therapist
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +36,15 @@ def generate(seed: int = 7) -> None:
     rng = random.Random(seed)
     disciplines = list(Discipline.objects.order_by("pk"))
     languages = list(Language.objects.order_by("pk"))
-    clinics = Clinic.objects.bulk_create(
-        Clinic(name=f"Clinic {n}", slug=f"clinic-{n}", direct_billing=rng.random() < 0.6) for n in range(40)
+    clinics = Clinic.objects.bulk_create(Clinic(name=f"Clinic {n}", slug=f"clinic-{n}") for n in range(40))
+    payers = list(Payer.objects.order_by("pk"))
+    for clinic in clinics:
+        if rng.random() < 0.6:  # bills insurers directly, or accepts programmes, or both
+            clinic.payers.set(rng.sample(payers, rng.randint(1, 4)))
+    Fee.objects.bulk_create(
+        Fee(clinic=clinic, kind="massage", minutes=60, price=Decimal(rng.randrange(70, 160)))
+        for clinic in clinics
+        if rng.random() < 0.8
     )
     points: list[tuple[float, float]] = []
     for centre, spread, count in CLUSTERS:
@@ -67,7 +76,8 @@ def generate(seed: int = 7) -> None:
             last_name=f"Tester{n:04d}",
             slug=f"pat-tester-{n}",
             discipline=rng.choice(disciplines),
-            accepting_new_patients=rng.random() < 0.6,
+            new_patients=rng.choice(NewPatients.values),
+            gender=rng.choice(["woman", "man", "non-binary", ""]),
             offers_virtual_care=rng.random() < 0.3,
             is_published=rng.random() < 0.9,
         )
@@ -84,6 +94,18 @@ def generate(seed: int = 7) -> None:
         speaks(therapist_id=therapist.pk, language_id=language.pk)
         for therapist in therapists
         for language in rng.sample(languages, rng.randint(1, 2))
+    )
+    # A few therapists charge their own price at one of their clinics.
+    Fee.objects.bulk_create(
+        Fee(
+            clinic=locations[n % len(locations)].clinic,
+            therapist=therapist,
+            kind="massage",
+            minutes=60,
+            price=Decimal(rng.randrange(70, 160)),
+        )
+        for n, therapist in enumerate(therapists)
+        if rng.random() < 0.1
     )
 
 
@@ -107,6 +129,18 @@ CASES = [
         therapist_ok=lambda t: t.offers_virtual_care,
         location_ok=lambda loc: loc.clinic.direct_billing,
     ),
+    Case("insurer=manulife", location_ok=lambda loc: "manulife" in loc.clinic.payer_slugs),
+    Case(
+        "insurer=manulife&insurer=wsib&gender=woman&max_price=120",
+        therapist_ok=lambda t: t.gender == "woman" and t.cheapest <= 120,
+        location_ok=lambda loc: {"manulife", "wsib"} & loc.clinic.payer_slugs,
+    ),
+    Case(
+        "gender=man&gender=non-binary&new_patients=1&direct_billing=1",
+        therapist_ok=lambda t: t.gender in ("man", "non-binary") and t.accepting_new_patients,
+        location_ok=lambda loc: loc.clinic.direct_billing,
+    ),
+    Case("max_price=90", therapist_ok=lambda t: t.cheapest <= 90),
 ]
 
 ORIGINS = [
@@ -128,7 +162,22 @@ def oracle(origin: geo.Point, case: Case) -> list[tuple[float, int]]:
     for pk, code in Therapist.languages.through.objects.values_list("therapist_id", "language__code"):
         if pk in therapists:
             therapists[pk].language_codes.add(code)
-    locations = Location.objects.select_related("clinic").in_bulk()
+    locations = Location.objects.select_related("clinic").prefetch_related("clinic__payers").in_bulk()
+    for location in locations.values():
+        location.clinic.payer_slugs = {payer.slug for payer in location.clinic.payers.all()}
+    # The cheapest fee each therapist charges: their own, or the clinic-wide one of a clinic they practise at.
+    for therapist in therapists.values():
+        therapist.cheapest = math.inf
+    clinic_fees: dict[int, list[Decimal]] = {}
+    for fee in Fee.objects.all():
+        if fee.therapist_id is None:
+            clinic_fees.setdefault(fee.clinic_id, []).append(fee.price)
+        elif fee.therapist_id in therapists:
+            therapists[fee.therapist_id].cheapest = min(therapists[fee.therapist_id].cheapest, fee.price)
+    for pk, location_id in Therapist.locations.through.objects.values_list("therapist_id", "location_id"):
+        if pk in therapists:
+            prices = clinic_fees.get(locations[location_id].clinic_id, [])
+            therapists[pk].cheapest = min([therapists[pk].cheapest, *prices])
     nearest: dict[int, float] = {}
     for pk, location_id in Therapist.locations.through.objects.values_list("therapist_id", "location_id"):
         therapist, location = therapists.get(pk), locations[location_id]
@@ -191,7 +240,14 @@ def test_nearest_equals_the_oracle_however_small_or_large_the_first_circle(gener
 
 def test_exact_ties_are_broken_by_therapist_id(generated):
     shared = Location.objects.filter(therapists__is_published=True).order_by("pk").first()
-    colleagues = list(shared.therapists.published().order_by("pk").values_list("pk", flat=True))
+    # Everyone at this address, including at another location with the same coordinates.
+    colleagues = list(
+        Therapist.objects.published()
+        .filter(locations__latitude=shared.latitude, locations__longitude=shared.longitude)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     origin = shared.point
 
     rows = Therapist.objects.published().nearest(origin, len(colleagues), 0.001)

@@ -14,7 +14,14 @@ from geopy.distance import geodesic
 from therapists import filters
 from therapists import search as search_module
 from therapists.models import BodyArea, Language, Specialty
-from therapists.tests.factories import WINNIPEG, make_clinic, make_location, make_place, make_therapist
+from therapists.tests.factories import (
+    WINNIPEG,
+    make_clinic,
+    make_fee,
+    make_location,
+    make_place,
+    make_therapist,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -396,8 +403,11 @@ def test_the_filtersets_queryset_applies_every_filter_it_declares():
         specialties=[Specialty.objects.get(slug="sciatica")],
         accepting_new_patients=True,
         offers_virtual_care=True,
+        gender="woman",
     )
-    make_therapist(discipline="massage", accepting_new_patients=False, offers_virtual_care=False)
+    make_fee(fluent.locations.get().clinic, "80")
+    other = make_therapist(discipline="massage", accepting_new_patients=False, offers_virtual_care=False)
+    make_fee(other.locations.get().clinic, "150")
     one_each = {
         "discipline": "physiotherapy",
         "area": "back",
@@ -406,6 +416,8 @@ def test_the_filtersets_queryset_applies_every_filter_it_declares():
         "q": "zed",
         "new_patients": "1",
         "virtual": "1",
+        "gender": "woman",
+        "max_price": "100",
     }
 
     for name, value in one_each.items():
@@ -436,7 +448,12 @@ BAD_INPUTS = [
         {"where": "Winnipeg", "discipline": "acupuncturist"},
         "We don't know the kind of therapist “acupuncturist”",
     ),
-    ({"where": "Winnipeg", "specialty": "nope"}, "We don't know the specialty “nope”"),
+    ({"where": "Winnipeg", "specialty": "nope"}, "We don't know the area of focus “nope”"),
+    ({"where": "Winnipeg", "insurer": "nope"}, "We don't know the insurer or programme “nope”"),
+    ({"where": "Winnipeg", "gender": "nope"}, "We don't know the gender “nope”"),
+    ({"where": "Winnipeg", "max_price": "cheap"}, "The price must be a number of dollars, e.g. 120."),
+    ({"where": "Winnipeg", "max_price": "-5"}, "The price must be a number of dollars, e.g. 120."),
+    ({"where": "Winnipeg", "max_price": "1e400"}, "The price must be a number of dollars, e.g. 120."),
     ({"where": "Winnipeg", "area": "ear"}, "We don't know the body area “ear”"),
     ({"where": "Winnipeg", "language": "xx"}, "We don't know the language “xx”"),
     ({"where": "Winnipeg", "radius": "0"}, "showing 1 km"),
@@ -510,12 +527,12 @@ def count_queries(client, **params) -> int:
     return len(queries), len(shown(response))
 
 
-# Fixed queries of a place search: the place, the form's four lists of choices,
-# the page's locations, therapists and languages, and the four that say whether each
-# is open now (weekly hours, closures, special hours, therapists' own hours). Ranking
-# adds one query per round of its growing circle, at most 12 (1 km doubling to 500 km
-# and a top-up).
-FIXED_QUERIES = 12
+# Fixed queries of a place search: the place, the form's five lists of choices, the
+# page's locations, therapists, languages, fees and clinics' payers, and the four that
+# say whether each is open now (weekly hours, closures, special hours, therapists' own
+# hours). Ranking adds one query per round of its growing circle, at most 12 (1 km
+# doubling to 500 km and a top-up).
+FIXED_QUERIES = 15
 MOST_RANKING_ROUNDS = 12
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef
 from django.http import QueryDict
 
 from therapists import demo, geo, synthetic
@@ -14,8 +14,10 @@ from therapists.models import (
     Clinic,
     Closure,
     Discipline,
+    Fee,
     Language,
     Location,
+    NewPatients,
     OpeningHours,
     Place,
     PlaceKind,
@@ -49,8 +51,12 @@ def data(listings, db):
 def digest() -> str:
     """A fingerprint of every listing, by natural keys rather than ids."""
     parts = [
-        Clinic.objects.order_by("slug").values_list(
-            "slug", "name", "phone", "email", "description", "direct_billing"
+        Clinic.objects.order_by("slug").values_list("slug", "name", "phone", "email", "description"),
+        Clinic.payers.through.objects.order_by("clinic__slug", "payer__slug").values_list(
+            "clinic__slug", "payer__slug"
+        ),
+        Fee.objects.order_by("clinic__slug", "kind", "minutes").values_list(
+            "clinic__slug", "kind", "minutes", "price"
         ),
         Location.objects.order_by("clinic__slug", "name").values_list(
             "clinic__slug", "name", "street", "city", "province", "postal_code", "latitude", "longitude"
@@ -59,7 +65,13 @@ def digest() -> str:
             "slug", "first_name", "last_name", "discipline__slug", "credentials", "regulator", "bio"
         ),
         Therapist.objects.order_by("slug").values_list(
-            "gender", "accepting_new_patients", "offers_virtual_care", "is_published", "last_verified"
+            "gender",
+            "pronouns",
+            "new_patients",
+            "booking_url",
+            "offers_virtual_care",
+            "is_published",
+            "last_verified",
         ),
         Therapist.locations.through.objects.order_by("therapist__slug", "location__clinic__slug").values_list(
             "therapist__slug", "location__clinic__slug", "location__name"
@@ -115,11 +127,17 @@ def test_every_discipline_specialty_language_and_flag_appears(data):
     assert set(used("specialties__slug", flat=True)) == set(Specialty.objects.values_list("slug", flat=True))
     assert set(used("languages__code", flat=True)) == set(Language.objects.values_list("code", flat=True))
     therapists, locations, clinics = Therapist.objects.all(), Location.objects.all(), Clinic.objects.all()
-    assert 0.5 < share(therapists, accepting_new_patients=True) < 0.7
+    assert 0.5 < share(therapists, new_patients="accepting") < 0.7
+    assert set(therapists.values_list("new_patients", flat=True)) == set(NewPatients.values)
+    assert 0.3 < share(therapists.exclude(gender=""), pronouns="") < 0.8
     assert 0.15 < share(therapists, offers_virtual_care=True) < 0.35
     assert 0.9 < share(therapists, is_published=True) < 0.99
     assert 0.35 < share(locations, wheelchair_accessible=True) < 0.55
-    assert 0.6 < share(clinics, direct_billing=True) < 0.8
+    billing = clinics.filter(
+        Exists(Clinic.payers.through.objects.filter(clinic=OuterRef("pk"), payer__kind="insurer"))
+    )
+    assert 0.6 < billing.count() / clinics.count() < 0.8
+    assert not clinics.filter(fees__isnull=True).exists()
 
 
 def test_specialties_belong_to_the_therapists_discipline(data):
