@@ -1,8 +1,9 @@
 """Price lists: which fees apply to a therapist at a clinic, and how a card names the first.
 
-A clinic's fee without a therapist is its price for everyone there; a fee with a
-therapist is that therapist's own price for the service and replaces the clinic's
-price for the same service and length. Pages read every fee a page needs in one
+A clinic's fee without a therapist is its price for everyone there whose discipline
+gives the service (a massage is not a chiropractor's); a fee with a therapist is that
+therapist's own price for the service and replaces the clinic's price for the same
+service and length. Pages read every fee a page needs in one
 query (`fees_for`).
 """
 
@@ -15,34 +16,40 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from therapists.models import Clinic, Fee, Location, Payer, PayerKind, Therapist
+from therapists.models import Clinic, Fee, Location, Payer, PayerKind, Therapist, fee_applies
 
 
-def applicable(fees: Iterable[Fee], therapist_id: int, clinic_id: int) -> list[Fee]:
-    """The fees of `clinic_id` that apply to `therapist_id`, cheapest first (by length, then price)."""
-    own = [fee for fee in fees if fee.clinic_id == clinic_id and fee.therapist_id == therapist_id]
+def applicable(fees: Iterable[Fee], therapist: Therapist, clinic_id: int) -> list[Fee]:
+    """The fees of `clinic_id` that apply to `therapist` (with its discipline), shortest
+    first, then cheapest: services of their discipline only (`fee_applies`)."""
+    discipline = therapist.discipline.slug
+    own = [fee for fee in fees if fee.clinic_id == clinic_id and fee.therapist_id == therapist.pk]
     replaced = {(fee.kind, fee.minutes) for fee in own}
     shared = [
         fee
         for fee in fees
-        if fee.clinic_id == clinic_id and fee.therapist_id is None and (fee.kind, fee.minutes) not in replaced
+        if fee.clinic_id == clinic_id
+        and fee.therapist_id is None
+        and (fee.kind, fee.minutes) not in replaced
+        and fee_applies(fee.kind, discipline)
     ]
     return sorted([*own, *shared], key=lambda fee: (fee.minutes, fee.price, fee.pk))
 
 
-def fees_for(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[Fee]]:
-    """The applicable fees for each (therapist id, clinic id), in one query."""
+def fees_for(pairs: Iterable[tuple[Therapist, int]]) -> dict[tuple[int, int], list[Fee]]:
+    """The applicable fees for each (therapist, clinic id), keyed by (therapist id, clinic id),
+    in one query. Therapists need their discipline loaded."""
     pairs = list(pairs)
     if not pairs:
         return {}
-    therapists = {therapist for therapist, clinic in pairs}
+    therapists = {therapist.pk for therapist, clinic in pairs}
     clinics = {clinic for therapist, clinic in pairs}
     rows = list(
         Fee.objects.filter(clinic__in=clinics)
         .filter(Q(therapist__isnull=True) | Q(therapist__in=therapists))
         .order_by("minutes", "price", "pk")
     )
-    return {pair: applicable(rows, *pair) for pair in pairs}
+    return {(therapist.pk, clinic): applicable(rows, therapist, clinic) for therapist, clinic in pairs}
 
 
 def headline(fees: list[Fee]) -> Fee | None:
@@ -84,7 +91,7 @@ def price_lists(therapist: Therapist, locations: Iterable[Location]) -> list[Pri
     """One price list per clinic among `locations` (clinics with their `payers` prefetched),
     in the order of first appearance; one query for every fee."""
     clinics = list({location.clinic_id: location.clinic for location in locations}.values())
-    by_clinic = fees_for((therapist.pk, clinic.pk) for clinic in clinics)
+    by_clinic = fees_for((therapist, clinic.pk) for clinic in clinics)
     return [
         PriceList(
             clinic,

@@ -552,16 +552,24 @@ class TherapistQuerySet(models.QuerySet):
         return self.filter(gender__in=list(genders))
 
     def priced_up_to(self, price):
-        """Therapists with a fee of at most `price` (CAD): one of their own, or one of
-        the clinic-wide fees of a clinic they practise at."""
-        return self.filter(
-            Exists(
-                Fee.objects.filter(price__lte=price).filter(
-                    Q(therapist=OuterRef("pk"))
-                    | Q(therapist__isnull=True, clinic__locations__therapists=OuterRef("pk"))
+        """Therapists with a fee of at most `price` (CAD): one of their own, or a clinic-wide
+        fee of a clinic they practise at for a service of their discipline (`fee_applies`)."""
+
+        def clinic_wide(kinds):
+            return Exists(
+                Fee.objects.filter(
+                    price__lte=price,
+                    kind__in=kinds,
+                    therapist__isnull=True,
+                    clinic__locations__therapists=OuterRef("pk"),
                 )
             )
-        )
+
+        condition = Exists(Fee.objects.filter(price__lte=price, therapist=OuterRef("pk")))
+        condition |= clinic_wide([kind for kind in FeeKind.values if kind not in FEE_KIND_DISCIPLINES])
+        for kind, discipline in FEE_KIND_DISCIPLINES.items():
+            condition |= Q(discipline__slug=discipline) & clinic_wide([kind])
+        return self.filter(condition)
 
     def offering_virtual_care(self):
         return self.filter(offers_virtual_care=True)
@@ -797,6 +805,16 @@ class FeeKind(models.TextChoices):
     MASSAGE = "massage", _("Massage")
     ADJUSTMENT = "adjustment", _("Adjustment")
     OTHER = "other", _("Other")
+
+
+# Services only one discipline gives (kind: discipline slug): a clinic's massage price is
+# not a chiropractor's, nor an adjustment a massage therapist's. Other kinds apply to all.
+FEE_KIND_DISCIPLINES = {FeeKind.MASSAGE: "massage", FeeKind.ADJUSTMENT: "chiropractic"}
+
+
+def fee_applies(kind: str, discipline_slug: str) -> bool:
+    """True when a fee of `kind` is for a therapist of this discipline."""
+    return FEE_KIND_DISCIPLINES.get(kind, discipline_slug) == discipline_slug
 
 
 class FeeManager(models.Manager):

@@ -387,8 +387,7 @@ def _results(
     speaks = Therapist.languages.through.objects.filter(therapist__in=ids).order_by("language__name")
     for pk, name in speaks.values_list("therapist_id", "language__name"):
         languages[pk].append(name)
-    pairs = {(row.therapist_id, located[row.therapist_id].clinic_id) for row in rows}
-    price_lists = fees.fees_for(pairs)
+    price_lists = fees.fees_for((therapists[pk], located[pk].clinic_id) for pk in ids)
     # Each clinic's payers, in one query (Clinic.direct_billing reads them too).
     prefetch_related_objects([located[pk].clinic for pk in ids], "payers")
     # One reverse() per kind of link rather than two per result (each costs ~0.06 ms);

@@ -70,10 +70,31 @@ def test_a_therapists_own_price_replaces_the_clinics_for_the_same_visit():
     make_fee(clinic, "95")
     make_fee(clinic, "120", therapist=senior)
 
-    lists = fees.fees_for([(senior.pk, clinic.pk), (colleague.pk, clinic.pk)])
+    lists = fees.fees_for([(senior, clinic.pk), (colleague, clinic.pk)])
 
     assert [fee.price for fee in lists[senior.pk, clinic.pk]] == [Decimal("120")]
     assert [fee.price for fee in lists[colleague.pk, clinic.pk]] == [Decimal("95")]
+
+
+def test_a_chiropractor_at_a_clinic_that_also_gives_massage_is_not_priced_as_a_massage(client, toronto):
+    clinic = make_clinic("Everything Clinic")
+    make_fee(clinic, "60", minutes=60, kind="massage")
+    make_fee(clinic, "130", minutes=60, kind="assessment")
+    make_fee(clinic, "55", minutes=15, kind="adjustment")
+    chiropractor = make_therapist(slug="chiro", discipline="chiropractic", locations=[at_toronto(clinic)])
+    rmt = make_therapist(slug="rmt", discipline="massage", locations=chiropractor.locations.all())
+
+    [chiro_result, rmt_result] = sorted(
+        search.find_therapists(QueryDict("where=Toronto")).results, key=lambda result: result.therapist.slug
+    )
+
+    assert [fee.kind for fee in chiro_result.fees] == ["adjustment", "assessment"]
+    assert chiro_result.fee_line == "60 min from $130"
+    assert [fee.kind for fee in rmt_result.fees] == ["massage", "assessment"]
+    assert rmt_result.fee_line == "60 min from $60"
+    assert set(found("where=Toronto&max_price=80")) == {chiropractor.slug, rmt.slug}
+    assert found("where=Toronto&max_price=58") == [chiropractor.slug]
+    assert found("where=Toronto&max_price=50") == []
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,17 @@ import pytest
 from django.http import QueryDict
 
 from therapists import geo, search
-from therapists.models import Clinic, Discipline, Fee, Language, Location, NewPatients, Payer, Therapist
+from therapists.models import (
+    Clinic,
+    Discipline,
+    Fee,
+    Language,
+    Location,
+    NewPatients,
+    Payer,
+    Therapist,
+    fee_applies,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +52,10 @@ def generate(seed: int = 7) -> None:
         if rng.random() < 0.6:  # bills insurers directly, or accepts programmes, or both
             clinic.payers.set(rng.sample(payers, rng.randint(1, 4)))
     Fee.objects.bulk_create(
-        Fee(clinic=clinic, kind="massage", minutes=60, price=Decimal(rng.randrange(70, 160)))
+        Fee(clinic=clinic, kind=kind, minutes=60, price=Decimal(rng.randrange(70, 160)))
         for clinic in clinics
-        if rng.random() < 0.8
+        for kind in ("massage", "assessment", "adjustment")
+        if rng.random() < 0.5
     )
     points: list[tuple[float, float]] = []
     for centre, spread, count in CLUSTERS:
@@ -168,15 +179,20 @@ def oracle(origin: geo.Point, case: Case) -> list[tuple[float, int]]:
     # The cheapest fee each therapist charges: their own, or the clinic-wide one of a clinic they practise at.
     for therapist in therapists.values():
         therapist.cheapest = math.inf
-    clinic_fees: dict[int, list[Decimal]] = {}
+    clinic_fees: dict[int, list[Fee]] = {}
     for fee in Fee.objects.all():
         if fee.therapist_id is None:
-            clinic_fees.setdefault(fee.clinic_id, []).append(fee.price)
+            clinic_fees.setdefault(fee.clinic_id, []).append(fee)
         elif fee.therapist_id in therapists:
             therapists[fee.therapist_id].cheapest = min(therapists[fee.therapist_id].cheapest, fee.price)
     for pk, location_id in Therapist.locations.through.objects.values_list("therapist_id", "location_id"):
         if pk in therapists:
-            prices = clinic_fees.get(locations[location_id].clinic_id, [])
+            discipline = therapists[pk].discipline.slug
+            prices = [
+                fee.price
+                for fee in clinic_fees.get(locations[location_id].clinic_id, [])
+                if fee_applies(fee.kind, discipline)
+            ]
             therapists[pk].cheapest = min([therapists[pk].cheapest, *prices])
     nearest: dict[int, float] = {}
     for pk, location_id in Therapist.locations.through.objects.values_list("therapist_id", "location_id"):
