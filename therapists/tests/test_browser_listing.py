@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from therapists.models import Payer, PayerKind
 from therapists.reference import INSURERS, PROGRAMMES
 from therapists.tests.factories import make_clinic, make_fee, make_location, make_place, make_therapist
-from therapists.tests.test_browser import reference_data, result_slugs  # noqa: F401 (fixtures)
+from therapists.tests.test_browser import result_slugs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +15,7 @@ TORONTO = (43.70011, -79.4163)
 
 
 @pytest.fixture
-def toronto_listings(reference_data):  # noqa: F811
+def toronto_listings(reference_data):
     # The payers of migration 0013, flushed by transactional tests like the rest.
     for kind, names in ((PayerKind.INSURER, INSURERS), (PayerKind.PROGRAMME, PROGRAMMES)):
         for name in names:
