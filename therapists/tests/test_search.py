@@ -405,7 +405,7 @@ def test_the_filtersets_queryset_applies_every_filter_it_declares():
         offers_virtual_care=True,
         gender="woman",
     )
-    make_fee(fluent.locations.get().clinic, "80")
+    make_fee(fluent.locations.get().clinic, "80", kind="assessment")  # a physiotherapist: not a massage
     other = make_therapist(discipline="massage", accepting_new_patients=False, offers_virtual_care=False)
     make_fee(other.locations.get().clinic, "150")
     one_each = {
