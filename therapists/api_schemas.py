@@ -146,7 +146,9 @@ class ClinicRef(Schema):
         return clinic.payers.all()
 
 
-class LocationOut(Schema):
+class AddressOut(Schema):
+    """What every answer says of a location: where it is and how to reach it."""
+
     name: str
     street: str
     city: str
@@ -157,6 +159,9 @@ class LocationOut(Schema):
     latitude: float
     longitude: float
     wheelchair_accessible: bool
+
+
+class LocationOut(AddressOut):
     clinic: ClinicRef
 
 
@@ -248,17 +253,7 @@ class TherapistOut(TherapistListed):
         return therapist.locations.all()
 
 
-class ClinicLocationOut(Schema):
-    name: str
-    street: str
-    city: str
-    province: str
-    postal_code: str
-    address: str
-    phone: str
-    latitude: float
-    longitude: float
-    wheelchair_accessible: bool
+class ClinicLocationOut(AddressOut):
     opening_hours: list[OpeningHoursOut]
 
     @staticmethod
