@@ -90,12 +90,13 @@ def therapist_detail(request, slug):
     locations = list(therapist.locations.all())
     hours.mark_now(locations, therapist)
     chosen = leads.chosen_location(locations, request.GET.get("location"))
+    shown = leads.chosen_first(locations, chosen)
     context = {
         "therapist": therapist,
         "body_areas": body_areas,
-        "locations": leads.chosen_first(locations, chosen),
+        "locations": shown,
         "chosen_location": chosen,
-        "price_lists": fees.price_lists(therapist, leads.chosen_first(locations, chosen)),
+        "price_lists": fees.price_lists(therapist, shown),
         "consult_form": _therapist_form(therapist, locations, chosen) if locations else None,
     }
     return render(request, "therapists/therapist_detail.html", context)
