@@ -182,6 +182,18 @@ STORAGES = {
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Photos clinics upload (therapists.photos), stored as resized JPEG renditions. Served
+# from our own origin: by Django under DEBUG or with SERVE_MEDIA=1 (`make serve`), by
+# the proxy in production (docs/deploy.md). MEDIA_URL may be an absolute URL of
+# S3-compatible storage instead; CSP then allows images from that origin too.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+SERVE_MEDIA = envbool("SERVE_MEDIA", "1" if DEBUG else "0")
+# An upload's limits: its size in bytes, and its pixels (width × height), checked
+# before decoding so that a small file that decodes to gigapixels is refused.
+PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 40_000_000)
+
 # CSV imports in the admin wait here, under random names, between the preview and
 # the confirmation (therapists.uploads); unconfirmed ones go after IMPORT_UPLOAD_MAX_AGE seconds.
 IMPORT_UPLOAD_DIR = Path(
@@ -259,7 +271,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Content Security Policy (django-csp): our own scripts, styles and images only,
+
+def _media_origin(url: str) -> list[str]:
+    """The origin of an absolute MEDIA_URL (photos on S3-compatible storage), else nothing."""
+    match = re.match(r"(https://[^/]+)/", url)
+    return [match.group(1)] if match else []
+
+
+# Content Security Policy (django-csp): our own scripts, styles and images (photos
+# included, served from /media/ or the storage MEDIA_URL names) only,
 # nothing inline, no framing, forms post only to us.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -272,6 +292,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+if _media_origin(MEDIA_URL):
+    # Images (default-src) from us and from the photo storage only.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [SELF, *_media_origin(MEDIA_URL)]
 
 # Admin login: django-axes locks a username at one address out after repeated
 # failures; the right password is refused too until the cool-off ends.

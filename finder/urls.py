@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from finder import views
 from therapists import api
@@ -19,5 +20,13 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("therapists.urls")),
 ]
+
+if settings.SERVE_MEDIA and not settings.MEDIA_URL.startswith(("http://", "https://")):
+    # Uploaded photos from our own origin when no proxy serves /media/ (`make run`, `make serve`).
+    urlpatterns.append(
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        )
+    )
 
 handler500 = "finder.views.server_error"

@@ -17,18 +17,22 @@ from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from therapists import geo, geocoding, hours, uploads
+from therapists import geo, geocoding, hours, photos, uploads
 from therapists.models import (
+    PHOTO_ALT_REQUIRED,
     BodyArea,
+    BookingLink,
     Clinic,
+    ClinicPhoto,
     Closure,
     ConsultRequest,
     ConsultStatus,
@@ -41,10 +45,13 @@ from therapists.models import (
     Place,
     SpecialHours,
     Specialty,
+    Tag,
     Therapist,
     TherapistHours,
 )
 from therapists.resources import LocationResource, SafeCSV, TherapistResource
+
+MAX_CLINIC_PHOTOS = 4
 
 
 def managed_clinics(user) -> QuerySet[Clinic]:
@@ -488,6 +495,47 @@ class FeeInline(ClinicScopedChoices, admin.TabularInline):
     fields = ["kind", "description", "minutes", "price", "taxable", "therapist"]
 
 
+class ClinicPhotoForm(forms.ModelForm):
+    upload = photos.PhotoField(shape=photos.CLINIC_PHOTO, label=_("Photo"), required=False)
+
+    class Meta:
+        model = ClinicPhoto
+        fields = ["upload", "alt_text", "position"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and not self.has_error("upload") and cleaned.get("upload") is None:
+            self.add_error("upload", _("Choose a photo to upload."))
+        return cleaned
+
+
+class ClinicPhotoInline(ClinicScopedChoices, admin.TabularInline):
+    """A few photos of the clinic; each is checked, stripped of its camera data and resized on upload."""
+
+    model = ClinicPhoto
+    form = ClinicPhotoForm
+    extra = 0
+    max_num = MAX_CLINIC_PHOTOS
+    fields = ["preview", "upload", "alt_text", "position"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("Current photo"))
+    def preview(self, clinic_photo):
+        return photo_preview(clinic_photo.photo, photos.CLINIC_PHOTO)
+
+
+def photo_preview(name: str, shape: photos.Shape):
+    picture = photos.picture(name, shape, shape.widths[0])
+    if picture is None:
+        return "—"
+    return format_html(
+        '<img src="{}" width="{}" height="{}" alt="" class="photo-preview">',
+        picture.src,
+        picture.width // 2,
+        picture.height // 2,
+    )
+
+
 @admin.register(Clinic)
 class ClinicAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     clinic_lookup = "pk"
@@ -496,7 +544,7 @@ class ClinicAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["managers"]
-    inlines = [LocationInline, FeeInline]
+    inlines = [LocationInline, FeeInline, ClinicPhotoInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -532,7 +580,16 @@ class ClinicAdmin(ClinicScopedAdmin, admin.ModelAdmin):
         return _is_operator(request) and super().has_add_permission(request, *args)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is ClinicPhoto:
+            for photo_form in formset.forms:
+                if photo_form.has_changed() and not formset._should_delete_form(photo_form):
+                    photos.apply(
+                        photo_form.instance, photos.CLINIC_PHOTO, photo_form.cleaned_data.get("upload")
+                    )
         super().save_formset(request, form, formset, change)
+        if formset.model is ClinicPhoto:
+            for removed in formset.deleted_objects:
+                transaction.on_commit(lambda name=removed.photo: photos.delete(name, photos.CLINIC_PHOTO))
         for location_form in formset.forms:
             geocoded_message(request, location_form)
 
@@ -686,9 +743,37 @@ class TherapistHoursInline(ClinicScopedChoices, admin.TabularInline):
         return super().get_queryset(request).filter(location__in=own_locations)
 
 
+class BookingLinkInline(ClinicScopedChoices, admin.TabularInline):
+    """A booking link for one of the therapist's locations, when that clinic books elsewhere."""
+
+    model = BookingLink
+    extra = 0
+    verbose_name_plural = _("booking links at a location (when it differs from the link above)")
+
+    def get_queryset(self, request):
+        # Links at another clinic's locations are that clinic's business.
+        own_locations = self.admin_site._registry[Location].get_queryset(request)
+        return super().get_queryset(request).filter(location__in=own_locations)
+
+
+class TherapistForm(ClinicScopedForm):
+    upload_photo = photos.PhotoField(shape=photos.HEADSHOT, label=_("Upload a photo"), required=False)
+    remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        keeps = self.instance.photo and not cleaned.get("remove_photo")
+        if (cleaned.get("upload_photo") is not None or keeps) and not (
+            cleaned.get("photo_alt") or ""
+        ).strip():
+            self.add_error("photo_alt", PHOTO_ALT_REQUIRED)
+        return cleaned
+
+
 @admin.register(Therapist)
 class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     clinic_lookup = "locations__clinic"
+    form = TherapistForm
     resource_classes = [TherapistResource]
     list_display = [
         "name",
@@ -714,16 +799,49 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     autocomplete_fields = ["locations", "specialties", "languages"]
     prepopulated_fields = {"slug": ["first_name", "last_name"]}
     actions = ["publish", "unpublish", "mark_verified_today", "leave_my_locations"]
-    inlines = [TherapistHoursInline]
+    inlines = [BookingLinkInline, TherapistHoursInline]
+    readonly_fields = ["current_photo"]
 
     def get_inline_instances(self, request, obj=None):
-        # Own days are set once the therapist practises somewhere: not on the add form.
+        # Own days and links are set once the therapist practises somewhere: not on the add form.
         return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "tags":  # a short reference list: ticking boxes needs no JavaScript
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("Current photo"))
+    def current_photo(self, therapist):
+        return photo_preview(therapist.photo, photos.HEADSHOT)
+
+    def save_model(self, request, obj, form, change):
+        photos.apply(
+            obj,
+            photos.HEADSHOT,
+            form.cleaned_data.get("upload_photo"),
+            remove=bool(form.cleaned_data.get("remove_photo")),
+        )
+        super().save_model(request, obj, form, change)
 
     fieldsets = [
         (None, {"fields": [("first_name", "last_name"), "slug", "discipline", "locations"]}),
         ("Registration", {"fields": ["credentials", "regulator", "registration_number"]}),
         ("Profile", {"fields": ["bio", "gender", "pronouns", "languages", "specialties"]}),
+        (
+            _("Photo"),
+            {
+                "fields": ["current_photo", "upload_photo", "photo_alt", "remove_photo"],
+                "description": _("A friendly headshot; cards show the initials until there is one."),
+            },
+        ),
+        (
+            _("Declared by the clinic"),
+            {
+                "fields": ["tags"],
+                "description": _("Patients filter on these; the site labels them as declared by the clinic."),
+            },
+        ),
         (
             "Listing",
             {
@@ -936,6 +1054,14 @@ class SpecialtyAdmin(ClinicScopedAdmin, admin.ModelAdmin):
 class LanguageAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
+
+
+@admin.register(Tag)
+class TagAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    list_display = ["name", "position", "slug"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Payer)

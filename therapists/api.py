@@ -245,6 +245,9 @@ class SearchParameters(Schema):
     gender: list[Literal["woman", "man", "non-binary"]] = Field(
         [], description="The therapist's gender (any of them)."
     )
+    tag: list[str] = Field(
+        [], description="Tag slugs declared by the clinic (any of them), e.g. trauma-informed."
+    )
     max_price: Annotated[float, Field(ge=1, le=10000)] | Literal[""] | None = Field(
         None, description="CAD: a fee of at most this much."
     )
@@ -326,6 +329,7 @@ def clinic(request, slug: str):
         Clinic.objects.prefetch_related(
             "payers",
             "fees",
+            "photos",
             Prefetch("locations", queryset=Location.objects.prefetch_related("opening_hours")),
             Prefetch(
                 "locations__therapists",

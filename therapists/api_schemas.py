@@ -12,7 +12,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from therapists import fees
+from therapists import fees, photos
 
 
 class Problem(Schema):
@@ -118,6 +118,28 @@ class PayerOut(Schema):
     )
 
 
+class TagOut(Schema):
+    slug: str = Field(description="The `tag` search parameter.")
+    name: str
+
+
+class RenditionOut(Schema):
+    url: str = Field(description="A JPEG on this site (or its photo storage).")
+    width: int = Field(description="Pixels.")
+    height: int = Field(description="Pixels.")
+
+
+class PhotoOut(Schema):
+    alt: str = Field(description="What the photo shows, for people who cannot see it.")
+    renditions: list[RenditionOut] = Field(description="The same photo in each size, smallest first.")
+
+
+def headshot(therapist) -> dict | None:
+    if not therapist.photo:
+        return None
+    return {"alt": therapist.photo_alt, "renditions": photos.renditions_of(therapist.photo, photos.HEADSHOT)}
+
+
 class FeeOut(Schema):
     kind: Literal["assessment", "follow-up", "massage", "adjustment", "other"]
     service: str = Field(description="The kind, in words, with the clinic's description.")
@@ -201,6 +223,11 @@ class TherapistRef(Schema):
     offers_virtual_care: bool
     pronouns: str
     booking_url: str = Field(description="Book online with the clinic's booking system; empty when none.")
+    photo: PhotoOut | None = Field(description="The headshot (square); None when there is none.")
+
+    @staticmethod
+    def resolve_photo(therapist) -> dict | None:
+        return headshot(therapist)
 
 
 class TherapistListed(TherapistRef):
@@ -220,7 +247,16 @@ class PriceListOut(Schema):
         return price_list.clinic.slug
 
 
+class BookingLinkOut(Schema):
+    location: int = Field(description="The location's id.")
+    url: str = Field(description="Book online with the therapist at that location.")
+
+
 class TherapistOut(TherapistListed):
+    tags: list[TagOut] = Field(description="Declared by the clinic, e.g. trauma-informed.")
+    booking_links: list[BookingLinkOut] = Field(
+        description="Where to book at each location; a location without one uses `booking_url`."
+    )
     bio: str
     regulator: str
     registration_number: str
@@ -230,6 +266,18 @@ class TherapistOut(TherapistListed):
     body_areas: list[BodyAreaOut] = Field(description="What its specialties help, in list order.")
     locations: list[LocationWithHoursOut]
     price_lists: list[PriceListOut] = Field(description="One per clinic the therapist practises at.")
+
+    @staticmethod
+    def resolve_tags(therapist):
+        return therapist.tags.all()
+
+    @staticmethod
+    def resolve_booking_links(therapist):
+        return [
+            {"location": location.pk, "url": therapist.booking_url_at(location)}
+            for location in therapist.locations.all()
+            if therapist.booking_url_at(location)
+        ]
 
     @staticmethod
     def resolve_price_lists(therapist):
@@ -274,6 +322,14 @@ class ClinicOut(Schema):
     fees: list[FeeOut] = Field(description="Its price list for every therapist, shortest first.")
     locations: list[ClinicLocationOut]
     therapists: list[TherapistListed] = Field(description="Its published therapists, by name.")
+    photos: list[PhotoOut] = Field(description="Photos of the clinic (4:3), in the clinic's order.")
+
+    @staticmethod
+    def resolve_photos(clinic):
+        return [
+            {"alt": photo.alt_text, "renditions": photos.renditions_of(photo.photo, photos.CLINIC_PHOTO)}
+            for photo in clinic.photos.all()
+        ]
 
     @staticmethod
     def resolve_url(clinic) -> str:
@@ -313,6 +369,8 @@ class ResultOut(Schema):
     def resolve_open_now(result) -> bool:
         return bool(result.hours_now and result.hours_now.is_open)
 
+    booking_url: str = Field(description="Book online with the therapist at this location; empty when none.")
+    tags: list[TagOut] = Field(description="Declared by the clinic, e.g. trauma-informed.")
     fee_line: str = Field(description="The card's fee, e.g. 60 min from $95; empty when none is listed.")
     fees: list[FeeOut] = Field(description="The therapist's fees at this location's clinic, shortest first.")
 

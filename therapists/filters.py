@@ -23,7 +23,17 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from therapists.fees import money
-from therapists.models import BodyArea, Discipline, Gender, Language, Payer, PayerKind, Specialty, Therapist
+from therapists.models import (
+    BodyArea,
+    Discipline,
+    Gender,
+    Language,
+    Payer,
+    PayerKind,
+    Specialty,
+    Tag,
+    Therapist,
+)
 
 DEFAULT_RADIUS_KM = 25
 MIN_RADIUS_KM = 1
@@ -119,6 +129,7 @@ FILTERS = (
     "specialty",
     "language",
     "gender",
+    "tag",
     "max_price",
     "new_patients",
     "virtual",
@@ -221,6 +232,14 @@ class TherapistFilter(django_filters.FilterSet):
             "invalid_choice": format_lazy(IGNORED, kind=gettext_lazy("gender"), value="%(value)s")
         },
     )
+    tag = django_filters.ModelMultipleChoiceFilter(
+        queryset=Tag.objects.all(),
+        to_field_name="slug",
+        method="filter_tags",
+        label=gettext_lazy("Declared by the clinic"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=_ignored(gettext_lazy("tag")),
+    )
     max_price = django_filters.NumberFilter(
         method="filter_max_price",
         label=gettext_lazy("Price up to ($)"),
@@ -281,6 +300,9 @@ class TherapistFilter(django_filters.FilterSet):
 
     def filter_gender(self, queryset, name, value):
         return queryset.of_gender(value) if value else queryset
+
+    def filter_tags(self, queryset, name, value):
+        return queryset.tagged(value) if value else queryset
 
     def filter_max_price(self, queryset, name, value):
         return queryset.priced_up_to(value) if value else queryset

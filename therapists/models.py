@@ -604,6 +604,13 @@ class TherapistQuerySet(models.QuerySet):
             )
         )
 
+    def tagged(self, tags: Iterable["Tag"]):
+        """Therapists the clinic declared any of these tags for."""
+        has = Therapist.tags.through.objects.filter(
+            therapist=OuterRef("pk"), tag__in=[tag.pk for tag in tags]
+        )
+        return self.filter(Exists(has))
+
     def speaking(self, languages: Iterable["Language"]):
         """Therapists who treat in any of these languages."""
         speaks = Therapist.languages.through.objects.filter(
@@ -629,6 +636,8 @@ class TherapistQuerySet(models.QuerySet):
         """Everything a profile page shows, in a fixed number of queries."""
         return self.select_related("discipline").prefetch_related(
             "languages",
+            "tags",
+            "booking_links",
             "specialties__body_areas",
             models.Prefetch(
                 "locations",
@@ -728,6 +737,27 @@ class Ranked(NamedTuple):
     chord_sq: float
 
 
+class Tag(models.Model):
+    """Something a clinic declares about a therapist that patients filter on
+    (LGBTQ2S+-affirming, trauma-informed, prenatal...). The operator keeps the list, so
+    one tag means one thing on every listing; clinics pick from it."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Order in the patient's list."))
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
 class Therapist(models.Model):
     first_name = models.CharField(max_length=60)
     last_name = models.CharField(max_length=60)
@@ -745,6 +775,21 @@ class Therapist(models.Model):
         max_length=30, blank=True, help_text="Optional, shown as given, e.g. she/her, they/them."
     )
     specialties = models.ManyToManyField(Specialty, related_name="therapists", blank=True)
+    tags = models.ManyToManyField(
+        Tag,
+        related_name="therapists",
+        blank=True,
+        verbose_name=_("tags"),
+        help_text=_("What the clinic declares about this therapist; patients filter on these."),
+    )
+    # The stored name of the headshot's largest rendition (therapists.photos); empty: none.
+    photo = models.CharField(_("photo"), max_length=100, blank=True, editable=False)
+    photo_alt = models.CharField(
+        _("photo description"),
+        max_length=160,
+        blank=True,
+        help_text=_("What the photo shows, for people who cannot see it, e.g. Pat smiling in the clinic."),
+    )
     locations = models.ManyToManyField(Location, related_name="therapists")
     new_patients = models.CharField(
         _("new patients"), max_length=13, choices=NewPatients.choices, default=NewPatients.ACCEPTING
@@ -784,8 +829,10 @@ class Therapist(models.Model):
 
     def clean(self):
         refuse_control_characters(
-            self, "first_name", "last_name", "credentials", "regulator", "registration_number"
+            self, "first_name", "last_name", "credentials", "regulator", "registration_number", "photo_alt"
         )
+        if self.photo and not self.photo_alt.strip():
+            raise ValidationError({"photo_alt": PHOTO_ALT_REQUIRED})
 
     def natural_key(self):
         return (self.slug,)
@@ -797,6 +844,91 @@ class Therapist(models.Model):
     @property
     def accepting_new_patients(self) -> bool:
         return self.new_patients == NewPatients.ACCEPTING
+
+    def booking_url_at(self, location: "Location") -> str:
+        """Where to book online at `location`: its own link, else the therapist's; empty when
+        none. Reads `booking_links` (prefetched by `with_profile`)."""
+        own = next((link.url for link in self.booking_links.all() if link.location_id == location.pk), "")
+        return own or self.booking_url
+
+
+PHOTO_ALT_REQUIRED = _("Describe the photo for people who cannot see it.")
+
+
+class ClinicPhoto(models.Model):
+    """A picture of a clinic (its rooms, its front door), shown on its page and profiles."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="photos")
+    # The stored name of the largest rendition (therapists.photos).
+    photo = models.CharField(_("photo"), max_length=100, editable=False)
+    alt_text = models.CharField(
+        _("photo description"),
+        max_length=160,
+        help_text=_("What the photo shows, for people who cannot see it, e.g. Treatment room with a window."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["clinic", "position", "id"]
+        verbose_name = _("clinic photo")
+
+    def __str__(self):
+        return self.alt_text
+
+    def clean(self):
+        refuse_control_characters(self, "alt_text")
+
+
+class BookingLinkManager(models.Manager):
+    def get_by_natural_key(self, therapist_slug, clinic_slug, location_name):
+        return self.get(
+            therapist__slug=therapist_slug, location__clinic__slug=clinic_slug, location__name=location_name
+        )
+
+
+class BookingLink(models.Model):
+    """Where to book a therapist online at one location, when that clinic's booking
+    system differs from the therapist's own link (`Therapist.booking_url`, the fallback)."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="booking_links")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="booking_links")
+    url = models.URLField(
+        _("booking link"),
+        max_length=500,
+        help_text=_("The therapist's page on this location's booking system."),
+    )
+
+    objects = BookingLinkManager()
+
+    class Meta:
+        ordering = ["therapist", "location"]
+        verbose_name = _("booking link at a location")
+        constraints = [
+            models.UniqueConstraint(fields=["therapist", "location"], name="booking_link_unique_location"),
+        ]
+
+    def __str__(self):
+        return self.url
+
+    def natural_key(self):
+        return (self.therapist.slug, *self.location.natural_key())
+
+    natural_key.dependencies = ["therapists.therapist", "therapists.location"]
+
+
+def booking_urls(pairs: Iterable[tuple["Therapist", "Location"]]) -> dict[tuple[int, int], str]:
+    """The "Book online" link of each (therapist, location): the location's own, else the
+    therapist's; one query for any number of pairs. Empty when there is none."""
+    pairs = list(pairs)
+    links = dict.fromkeys(((t.pk, loc.pk) for t, loc in pairs), "")
+    if pairs:
+        rows = BookingLink.objects.filter(
+            therapist__in={t.pk for t, loc in pairs}, location__in={loc.pk for t, loc in pairs}
+        ).values_list("therapist_id", "location_id", "url")
+        own = {(therapist_id, location_id): url for therapist_id, location_id, url in rows}
+        for therapist, location in pairs:
+            links[therapist.pk, location.pk] = own.get((therapist.pk, location.pk)) or therapist.booking_url
+    return links
 
 
 class FeeKind(models.TextChoices):

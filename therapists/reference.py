@@ -103,3 +103,16 @@ PROGRAMMES = [
     "WCB",
     "WSIB",
 ]
+
+# What clinics may declare about a therapist (Tag rows), in the patient's list order:
+# slugs are the `tag` search parameter.
+TAGS = [
+    "LGBTQ2S+-affirming",
+    "Trauma-informed",
+    "Prenatal and postpartum",
+    "Paediatric",
+    "Seniors",
+    "Evening appointments",
+    "Weekend appointments",
+    "Home visits",
+]

@@ -24,7 +24,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
-from therapists import fees, gazetteer, geo, hours
+from therapists import fees, gazetteer, geo, hours, photos
 from therapists.filters import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -43,9 +43,13 @@ from therapists.models import (
     Province,
     Ranked,
     SpecialHours,
+    Tag,
     Therapist,
     TherapistHours,
+    booking_urls,
 )
+
+CARD_PHOTO_PX = 80  # CSS pixels a card shows the headshot at
 
 PER_PAGE = 20
 # Beyond the radius, the nearest are offered up to this far (km): a therapist farther
@@ -84,6 +88,13 @@ class Result:
     fees: list[Fee] = field(default_factory=list)  # at this location's clinic, shortest first
     insurers: list[Payer] = field(default_factory=list)  # the clinic bills them directly
     programmes: list[Payer] = field(default_factory=list)  # the clinic accepts them
+    tags: list[Tag] = field(default_factory=list)  # declared by the clinic, in list order
+    booking_url: str = ""  # book online with the therapist at this location; empty when none
+
+    @property
+    def photo(self) -> photos.Picture | None:
+        """The headshot's `<img>` attributes, or None (the card shows initials)."""
+        return photos.picture(self.therapist.photo, photos.HEADSHOT, CARD_PHOTO_PX)
 
     @property
     def fee(self) -> Fee | None:
@@ -388,6 +399,10 @@ def _results(
     for pk, name in speaks.values_list("therapist_id", "language__name"):
         languages[pk].append(name)
     price_lists = fees.fees_for((therapists[pk], located[pk].clinic_id) for pk in ids)
+    tags: dict[int, list[Tag]] = {pk: [] for pk in ids}
+    for declared in Therapist.tags.through.objects.filter(therapist__in=ids).select_related("tag"):
+        tags[declared.therapist_id].append(declared.tag)
+    links = booking_urls((therapists[pk], located[pk]) for pk in ids)
     # Each clinic's payers, in one query (Clinic.direct_billing reads them too).
     prefetch_related_objects([located[pk].clinic for pk in ids], "payers")
     # One reverse() per kind of link rather than two per result (each costs ~0.06 ms);
@@ -408,6 +423,8 @@ def _results(
             fees=price_lists[therapist.pk, location.clinic_id],
             insurers=[payer for payer in location.clinic.payers.all() if payer.kind == PayerKind.INSURER],
             programmes=[payer for payer in location.clinic.payers.all() if payer.kind == PayerKind.PROGRAMME],
+            tags=sorted(tags[row.therapist_id], key=lambda tag: (tag.position, tag.name)),
+            booking_url=links[therapist.pk, location.pk],
         )
         if origin is not None:
             result.distance_km = geo.distance_km(origin.point, location.point)

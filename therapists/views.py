@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
-from therapists import fees, filters, hours, leads
+from therapists import fees, filters, hours, leads, photos
 from therapists.forms import ConsultRequestForm, started_token
 from therapists.models import Clinic, ConsultRequest, Location, Therapist
 from therapists.search import find_therapists
@@ -81,6 +81,10 @@ def search(request):
     return render(request, "therapists/search.html", context)
 
 
+PROFILE_PHOTO_PX = 160  # CSS pixels a profile shows the headshot at
+CLINIC_PHOTO_PX = 480  # and a clinic page its photos at (at most)
+
+
 def therapist_detail(request, slug):
     therapist = get_object_or_404(Therapist.objects.published().with_profile().with_hours(), slug=slug)
     body_areas = sorted(
@@ -91,8 +95,12 @@ def therapist_detail(request, slug):
     hours.mark_now(locations, therapist)
     chosen = leads.chosen_location(locations, request.GET.get("location"))
     shown = leads.chosen_first(locations, chosen)
+    for location in locations:
+        location.booking_url = therapist.booking_url_at(location)
     context = {
         "therapist": therapist,
+        "photo": photos.picture(therapist.photo, photos.HEADSHOT, PROFILE_PHOTO_PX),
+        "booking_url": chosen.booking_url if chosen else therapist.booking_url,
         "body_areas": body_areas,
         "locations": shown,
         "chosen_location": chosen,
@@ -105,6 +113,7 @@ def therapist_detail(request, slug):
 def clinic_detail(request, slug):
     clinic = get_object_or_404(
         Clinic.objects.prefetch_related(
+            "photos",
             Prefetch(
                 "locations",
                 queryset=Location.objects.prefetch_related("opening_hours", "closures", "special_hours"),
@@ -122,7 +131,18 @@ def clinic_detail(request, slug):
         key=lambda t: (t.last_name, t.first_name, t.pk),
     )
     hours.mark_now(clinic.locations.all())
-    context = {"clinic": clinic, "therapists": therapists, "consult_form": _clinic_form(clinic)}
+    for therapist in therapists:
+        therapist.picture = photos.picture(therapist.photo, photos.HEADSHOT, 48)
+    gallery = [
+        (photo, photos.picture(photo.photo, photos.CLINIC_PHOTO, CLINIC_PHOTO_PX))
+        for photo in clinic.photos.all()
+    ]
+    context = {
+        "clinic": clinic,
+        "therapists": therapists,
+        "gallery": gallery,
+        "consult_form": _clinic_form(clinic),
+    }
     return render(request, "therapists/clinic_detail.html", context)
 
 

@@ -18,6 +18,7 @@ from therapists.models import (
     Payer,
     Place,
     PlaceKind,
+    Tag,
     Therapist,
 )
 
@@ -69,8 +70,10 @@ def make_therapist(
     locations: list[Location] | None = None,
     specialties=(),
     languages=(),
+    tags=(),
     **fields,
 ) -> Therapist:
+    """`tags`: slugs of the tags the clinic declares."""
     n = next(_serial)
     fields.setdefault("first_name", "Pat")
     fields.setdefault("last_name", f"Tester{n}")
@@ -83,7 +86,20 @@ def make_therapist(
     therapist.locations.set(locations if locations is not None else [make_location()])
     therapist.specialties.set(specialties)
     therapist.languages.set(languages)
+    therapist.tags.set(Tag.objects.filter(slug__in=tags))
     return therapist
+
+
+def make_image_bytes(size=(640, 480), image_format: str = "JPEG", *, exif=None, colour="teal") -> bytes:
+    """An image file's bytes drawn with Pillow, optionally carrying EXIF data (a PIL Exif)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    options = {"exif": exif} if exif is not None else {}
+    Image.new("RGB", size, colour).save(buffer, image_format, **options)
+    return buffer.getvalue()
 
 
 def make_place(

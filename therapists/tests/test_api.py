@@ -41,7 +41,7 @@ def test_a_therapist_profile_has_what_the_page_shows(client, django_assert_num_q
         locations=[location],
     )
 
-    with django_assert_num_queries(8):  # with the clinic's payers and the therapist's fees
+    with django_assert_num_queries(10):  # with the clinic's payers, the therapist's fees, tags, links
         response = client.get(f"/api/v1/therapists/{therapist.slug}")
 
     assert response.status_code == 200
@@ -109,7 +109,7 @@ def test_a_clinic_costs_the_same_queries_however_many_therapists_it_has(
         for _ in range(therapists):
             make_therapist(locations=[location])
 
-    with django_assert_num_queries(6):  # with its payers and fees
+    with django_assert_num_queries(7):  # with its payers, fees and photos
         response = client.get(f"/api/v1/clinics/{clinic.slug}")
 
     assert len(response.json()["therapists"]) == 2 * therapists

@@ -24,6 +24,7 @@ from therapists.models import (
     Location,
     NewPatients,
     Payer,
+    Tag,
     Therapist,
     fee_applies,
 )
@@ -94,6 +95,15 @@ def generate(seed: int = 7) -> None:
         )
         for n in range(len(locations) * 2)
     )
+    # Clinics declare a tag or two for about a third of their therapists.
+    tags = list(Tag.objects.order_by("pk"))
+    tagged = Therapist.tags.through
+    tagged.objects.bulk_create(
+        tagged(therapist_id=therapist.pk, tag_id=tag.pk)
+        for therapist in therapists
+        if rng.random() < 0.35
+        for tag in rng.sample(tags, rng.randint(1, 2))
+    )
     works_at, speaks = Therapist.locations.through, Therapist.languages.through
     pairs = set()
     for n, therapist in enumerate(therapists):
@@ -152,6 +162,14 @@ CASES = [
         location_ok=lambda loc: loc.clinic.direct_billing,
     ),
     Case("max_price=90", therapist_ok=lambda t: t.cheapest <= 90),
+    Case("tag=trauma-informed", therapist_ok=lambda t: "trauma-informed" in t.tag_slugs),
+    Case(
+        "tag=lgbtq2s-affirming&tag=paediatric&insurer=manulife&gender=woman&max_price=120",
+        therapist_ok=lambda t: (
+            {"lgbtq2s-affirming", "paediatric"} & t.tag_slugs and t.gender == "woman" and t.cheapest <= 120
+        ),
+        location_ok=lambda loc: "manulife" in loc.clinic.payer_slugs,
+    ),
 ]
 
 ORIGINS = [
@@ -170,6 +188,10 @@ def oracle(origin: geo.Point, case: Case) -> list[tuple[float, int]]:
     therapists = Therapist.objects.published().select_related("discipline").in_bulk()
     for therapist in therapists.values():
         therapist.language_codes = set()
+        therapist.tag_slugs = set()
+    for pk, slug in Therapist.tags.through.objects.values_list("therapist_id", "tag__slug"):
+        if pk in therapists:
+            therapists[pk].tag_slugs.add(slug)
     for pk, code in Therapist.languages.through.objects.values_list("therapist_id", "language__code"):
         if pk in therapists:
             therapists[pk].language_codes.add(code)

@@ -404,6 +404,7 @@ def test_the_filtersets_queryset_applies_every_filter_it_declares():
         accepting_new_patients=True,
         offers_virtual_care=True,
         gender="woman",
+        tags=["trauma-informed"],
     )
     make_fee(fluent.locations.get().clinic, "80", kind="assessment")  # a physiotherapist: not a massage
     other = make_therapist(discipline="massage", accepting_new_patients=False, offers_virtual_care=False)
@@ -417,6 +418,7 @@ def test_the_filtersets_queryset_applies_every_filter_it_declares():
         "new_patients": "1",
         "virtual": "1",
         "gender": "woman",
+        "tag": "trauma-informed",
         "max_price": "100",
     }
 
@@ -527,12 +529,12 @@ def count_queries(client, **params) -> int:
     return len(queries), len(shown(response))
 
 
-# Fixed queries of a place search: the place, the form's five lists of choices, the
-# page's locations, therapists, languages, fees and clinics' payers, and the four that
+# Fixed queries of a place search: the place, the form's six lists of choices, the
+# page's locations, therapists, languages, tags, booking links, fees and clinics' payers, and the four that
 # say whether each is open now (weekly hours, closures, special hours, therapists' own
 # hours). Ranking adds one query per round of its growing circle, at most 12 (1 km
 # doubling to 500 km and a top-up).
-FIXED_QUERIES = 15
+FIXED_QUERIES = 18
 MOST_RANKING_ROUNDS = 12
 
 
