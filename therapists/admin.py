@@ -519,6 +519,10 @@ class ClinicPhotoInline(ClinicScopedChoices, admin.TabularInline):
     fields = ["preview", "upload", "alt_text", "position"]
     readonly_fields = ["preview"]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # max_num alone only limits the empty rows shown: refuse a fifth photo posted anyway.
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
+
     @admin.display(description=_("Current photo"))
     def preview(self, clinic_photo):
         return photo_preview(clinic_photo.photo, photos.CLINIC_PHOTO)
@@ -748,6 +752,7 @@ class BookingLinkInline(ClinicScopedChoices, admin.TabularInline):
 
     model = BookingLink
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     verbose_name_plural = _("booking links at a location (when it differs from the link above)")
 
     def get_queryset(self, request):
@@ -774,6 +779,7 @@ class TherapistForm(ClinicScopedForm):
 class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     clinic_lookup = "locations__clinic"
     form = TherapistForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     resource_classes = [TherapistResource]
     list_display = [
         "name",
