@@ -9,12 +9,13 @@ another clinic's records is a per-row error that never says what exists there.
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV
 
 from therapists import geo, geocoding, hours
-from therapists.models import Clinic, Discipline, Language, Location, Specialty, Therapist
+from therapists.models import BookingLink, Clinic, Discipline, Language, Location, Specialty, Tag, Therapist
 
 # A spreadsheet runs a cell starting with one of these as a formula (or turns it into
 # one), e.g. =HYPERLINK(...) planted in a bio. Plain numbers (-97.1384) stay numbers.
@@ -256,6 +257,16 @@ class TherapistResource(ClinicScopedResource):
             Location, field="pk", noun="location id", hint=" (the ids of your locations, from their export)"
         ),
     )
+    tags = fields.Field(
+        attribute="tags",
+        column_name="tags",
+        widget=StrictManyToManyWidget(Tag, field="slug", noun="tag"),
+    )
+    # "12=https://book.example/ann 14=https://other.example/ann": a location id of yours and
+    # the link to book there, for locations whose booking system differs from booking_url.
+    # A file without the column leaves the links as they are. Photos are not in the file:
+    # they are uploaded in the admin, where each is checked and resized.
+    booking_links = fields.Field(column_name="booking_links", attribute=None, readonly=False)
 
     class Meta:
         model = Therapist
@@ -276,6 +287,8 @@ class TherapistResource(ClinicScopedResource):
             "new_patients",
             "new_patients_as_of",
             "booking_url",
+            "booking_links",
+            "tags",
             "offers_virtual_care",
             "is_published",
             "last_verified",
@@ -300,7 +313,52 @@ class TherapistResource(ClinicScopedResource):
         return therapists.filter(pk__in=mine)
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.prefetch_related("languages", "specialties")
+        return queryset.prefetch_related("languages", "specialties", "tags", "booking_links")
+
+    def dehydrate_booking_links(self, therapist: Therapist) -> str:
+        if therapist.pk is None:
+            return ""
+        allowed = None if self.clinics is None else set(self.locations_allowed.values_list("pk", flat=True))
+        links = sorted((link.location_id, link.url) for link in therapist.booking_links.all())
+        return " ".join(f"{pk}={url}" for pk, url in links if allowed is None or pk in allowed)
+
+    def parse_booking_links(self, text: str) -> dict[int, str]:
+        """The cell's links by location id; ValueError naming what cannot be read."""
+        links = {}
+        allowed = set(self.locations_allowed.values_list("pk", flat=True))
+        for item in text.split():
+            pk, _, url = item.partition("=")
+            if not pk.isdigit() or int(pk) not in allowed:
+                raise ValueError(
+                    f"“{item}” is not one of your location ids, an equals sign and a link "
+                    "(e.g. 12=https://book.example/ann)."
+                )
+            try:
+                URLValidator(schemes=["https", "http"])(url)
+            except ValidationError:
+                raise ValueError(f"“{url}” is not a web address (https://...).") from None
+            if len(url) > BookingLink._meta.get_field("url").max_length:
+                raise ValueError(f"The link for location {pk} is too long.")
+            links[int(pk)] = url
+        return links
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if "booking_links" in row and instance.pk and self.links_changed(instance, row):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def links_changed(self, therapist: Therapist, row) -> bool:
+        try:
+            wanted = self.parse_booking_links(str(row["booking_links"] or ""))
+        except ValueError:
+            return True
+        current = BookingLink.objects.filter(therapist=therapist, location__in=self.locations_allowed)
+        return wanted != dict(current.values_list("location_id", "url"))
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if "booking_links" in row and not kwargs.get("dry_run"):
+            replace_booking_links(instance, instance.imported_links, self.locations_allowed)
 
     def dehydrate_locations(self, therapist: Therapist) -> str:
         # Only the exporting user's own locations: a therapist who also practises
@@ -318,7 +376,12 @@ class TherapistResource(ClinicScopedResource):
             errors = error.update_error_dict(errors)
         # Many-to-many values are only saved after the row is; check them now so a
         # bad code is reported with the row's other errors and nothing is saved.
-        for name in ("languages", "specialties", "locations"):
+        if "booking_links" in row:
+            try:
+                instance.imported_links = self.parse_booking_links(str(row["booking_links"] or ""))
+            except ValueError as error:
+                errors["booking_links"] = [str(error)]
+        for name in ("languages", "specialties", "locations", "tags"):
             field = self.fields[name]
             if field.column_name not in row:
                 continue
@@ -341,9 +404,22 @@ class TherapistResource(ClinicScopedResource):
         return list(therapist.locations.exclude(pk__in=self.locations_allowed.values("pk")))
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name == "booking_links":
+            return
         if is_m2m and field.attribute == "locations" and field.column_name in row:
             # Replace only the user's own locations; links to other clinics stay.
             unseen = self.unseen_locations(instance)
             instance.locations.set([*field.clean(row), *unseen])
             return
         super().import_field(field, instance, row, is_m2m, **kwargs)
+
+
+def replace_booking_links(therapist: Therapist, links: dict[int, str], locations: QuerySet) -> None:
+    """Make `links` (location id: url) the therapist's booking links among `locations`."""
+    BookingLink.objects.filter(therapist=therapist, location__in=locations).exclude(
+        location__in=list(links)
+    ).delete()
+    for location_id, url in links.items():
+        BookingLink.objects.update_or_create(
+            therapist=therapist, location_id=location_id, defaults={"url": url}
+        )
