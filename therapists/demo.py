@@ -504,7 +504,130 @@ def build(fsa_centroids: dict[str, tuple[float, float]], seed: int = SEED) -> li
                 therapists.append(therapist)
                 fees += _listing(listing_rng, therapist, discipline, today)
 
-    return clinics + locations + hours + therapists + fees
+    # Photos, tags and booking links at a second clinic draw from a third sequence.
+    extras = _photos_tags_links(random.Random(seed + 2), clinics, locations, therapists)
+    return clinics + locations + hours + therapists + fees + extras
+
+
+# (tag slug, share of therapists the clinic declares it for)
+DEMO_TAGS = [
+    ("lgbtq2s-affirming", 0.18),
+    ("trauma-informed", 0.15),
+    ("prenatal-and-postpartum", 0.08),
+    ("paediatric", 0.07),
+    ("seniors", 0.1),
+    ("evening-appointments", 0.2),
+    ("weekend-appointments", 0.12),
+    ("home-visits", 0.03),
+]
+DEMO_PHOTO_PREFIX = "demo-"  # the stored names of demo photos, which `draw_demo_photos` draws
+CLINIC_PHOTO_SUBJECTS = ["the reception", "a treatment room", "the exercise area"]
+
+
+def _photos_tags_links(rng: random.Random, clinics, locations, therapists) -> list[dict]:
+    """A drawn headshot for every therapist, tags for some, a few photos per clinic, and a
+    booking link at the second clinic of therapists who book online and work at two.
+    Returns the clinic photos and booking links; sets the rest on the therapists."""
+    extras = []
+    for clinic in clinics:
+        slug = clinic["fields"]["slug"]
+        for position, subject in enumerate(CLINIC_PHOTO_SUBJECTS[: rng.randint(1, 2)]):
+            extras.append(
+                {
+                    "model": "therapists.clinicphoto",
+                    "fields": {
+                        "clinic": [slug],
+                        "photo": f"photos/clinics/{DEMO_PHOTO_PREFIX}{slug}-{position}-960.jpg",
+                        "alt_text": f"Drawn pattern in place of a photo of {subject}",
+                        "position": position,
+                    },
+                }
+            )
+    for therapist in therapists:
+        fields = therapist["fields"]
+        fields["photo"] = f"photos/headshots/{DEMO_PHOTO_PREFIX}{fields['slug']}-320.jpg"
+        fields["photo_alt"] = (
+            f"Drawn placeholder with the initials of {fields['first_name']} {fields['last_name']}"
+        )
+        fields["tags"] = [[slug] for slug, share in DEMO_TAGS if rng.random() < share]
+        first, *others = fields["locations"]
+        other_clinic = next((place for place in others if place[0] != first[0]), None)
+        if fields.get("booking_url") and other_clinic and rng.random() < 0.8:
+            extras.append(
+                {
+                    "model": "therapists.bookinglink",
+                    "fields": {
+                        "therapist": [fields["slug"]],
+                        "location": other_clinic,
+                        "url": f"https://{other_clinic[0]}.example/online-booking/{fields['slug']}",
+                    },
+                }
+            )
+    return extras
+
+
+def draw_demo_photos() -> int:
+    """Draw the demo's placeholder photos into MEDIA_ROOT (deterministic, never downloaded):
+    initials on a soft colour for therapists, patterns for clinics. Returns how many were drawn;
+    photos already there are left alone."""
+    from django.core.files.storage import default_storage
+
+    from therapists import photos
+    from therapists.models import ClinicPhoto, Therapist
+
+    drawn = 0
+    demo_photos = Therapist.objects.filter(photo__contains=f"/{DEMO_PHOTO_PREFIX}")
+    for therapist in demo_photos.only("first_name", "last_name", "photo"):
+        if not default_storage.exists(therapist.photo):
+            image = _initials_image(therapist.first_name[:1] + therapist.last_name[:1], therapist.photo)
+            photos.store_as(image, photos.HEADSHOT, therapist.photo)
+            drawn += 1
+    for clinic_photo in ClinicPhoto.objects.filter(photo__contains=f"/{DEMO_PHOTO_PREFIX}"):
+        if not default_storage.exists(clinic_photo.photo):
+            photos.store_as(_pattern_image(clinic_photo.photo), photos.CLINIC_PHOTO, clinic_photo.photo)
+            drawn += 1
+    return drawn
+
+
+# Soft backgrounds with dark ink that reads on them (WCAG AA for large text).
+PALETTE = [
+    ("#dbe7f4", "#084582"),
+    ("#e3f1e6", "#1c5b30"),
+    ("#f6e7d8", "#7a3e0c"),
+    ("#ece4f4", "#4b2a7b"),
+    ("#f4e0e6", "#7d1f3e"),
+    ("#e0f0f1", "#0f5558"),
+]
+
+
+def _initials_image(initials: str, seed_text: str):
+    from PIL import Image, ImageDraw, ImageFont
+
+    rng = random.Random(seed_text)
+    background, ink = rng.choice(PALETTE)
+    image = Image.new("RGB", (320, 320), background)
+    draw = ImageDraw.Draw(image)
+    for _ in range(3):  # soft circles: plainly a drawing, not a person
+        x, y, r = rng.randint(0, 320), rng.randint(0, 320), rng.randint(60, 140)
+        draw.ellipse((x - r, y - r, x + r, y + r), outline=ink, width=2)
+    font = ImageFont.load_default(size=120)
+    draw.text((160, 165), initials.upper(), fill=ink, font=font, anchor="mm")
+    return image
+
+
+def _pattern_image(seed_text: str):
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed_text)
+    background, ink = rng.choice(PALETTE)
+    image = Image.new("RGB", (960, 720), background)
+    draw = ImageDraw.Draw(image)
+    for step in range(-720, 960, 80):  # diagonal bands
+        draw.line((step, 720, step + 720, 0), fill=ink, width=rng.choice([2, 4, 10]))
+    for _ in range(6):
+        x, y, r = rng.randint(0, 960), rng.randint(0, 720), rng.randint(40, 160)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=background, outline=ink, width=3)
+    return image
 
 
 def _payers(rng: random.Random, province: str) -> list[list[str]]:

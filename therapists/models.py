@@ -855,12 +855,17 @@ class Therapist(models.Model):
 PHOTO_ALT_REQUIRED = _("Describe the photo for people who cannot see it.")
 
 
+class ClinicPhotoManager(models.Manager):
+    def get_by_natural_key(self, photo):
+        return self.get(photo=photo)
+
+
 class ClinicPhoto(models.Model):
     """A picture of a clinic (its rooms, its front door), shown on its page and profiles."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="photos")
-    # The stored name of the largest rendition (therapists.photos).
-    photo = models.CharField(_("photo"), max_length=100, editable=False)
+    # The stored name of the largest rendition (therapists.photos); each file is one row's.
+    photo = models.CharField(_("photo"), max_length=100, editable=False, unique=True)
     alt_text = models.CharField(
         _("photo description"),
         max_length=160,
@@ -868,12 +873,17 @@ class ClinicPhoto(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = ClinicPhotoManager()
+
     class Meta:
         ordering = ["clinic", "position", "id"]
         verbose_name = _("clinic photo")
 
     def __str__(self):
         return self.alt_text
+
+    def natural_key(self):
+        return (self.photo,)
 
     def clean(self):
         refuse_control_characters(self, "alt_text")

@@ -145,12 +145,17 @@ def rendition_name(name: str, width: int) -> str:
 
 def store(image: Image.Image, shape: Shape, storage=None) -> str:
     """Save every rendition of `image` under a new random name; returns the stored name."""
+    return store_as(image, shape, f"{shape.folder}/{secrets.token_hex(12)}-{shape.widths[-1]}.jpg", storage)
+
+
+def store_as(image: Image.Image, shape: Shape, name: str, storage=None) -> str:
+    """Save every rendition of `image` as the stored name `name` (e.g. a demo photo's)."""
     storage = storage or default_storage
-    made = renditions(image, shape)
-    base = f"{shape.folder}/{secrets.token_hex(12)}-{shape.widths[-1]}.jpg"
-    for width, data in made.items():
-        storage.save(rendition_name(base, width), ContentFile(data))
-    return base
+    for width, data in renditions(image, shape).items():
+        path = rendition_name(name, width)
+        storage.delete(path)  # the same name again: replace it rather than save beside it
+        storage.save(path, ContentFile(data))
+    return name
 
 
 def delete(name: str, shape: Shape, storage=None) -> None:

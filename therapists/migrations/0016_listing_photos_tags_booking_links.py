@@ -8,7 +8,9 @@ from django.utils.text import slugify
 from therapists.reference import TAGS
 
 MANAGER_CODENAMES = [
-    f"{action}_{model}" for model in ("clinicphoto", "bookinglink") for action in ("view", "add", "change", "delete")
+    f"{action}_{model}"
+    for model in ("clinicphoto", "bookinglink")
+    for action in ("view", "add", "change", "delete")
 ]
 
 
@@ -16,9 +18,7 @@ def load_tags(apps, schema_editor):
     """The tags' reference list; the operator adds more in the admin."""
     Tag = apps.get_model("therapists", "Tag")
     for position, name in enumerate(TAGS):
-        Tag.objects.update_or_create(
-            slug=slugify(name), defaults={"name": name, "position": position}
-        )
+        Tag.objects.update_or_create(slug=slugify(name), defaults={"name": name, "position": position})
 
 
 def grant_photos_and_links(apps, schema_editor):
@@ -39,65 +39,135 @@ def grant_photos_and_links(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0015_merge_listing_hours'),
+        ("therapists", "0015_merge_listing_hours"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text="Order in the patient's list.")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, unique=True, verbose_name="name")),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Order in the patient's list."),
+                ),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.AddField(
-            model_name='therapist',
-            name='photo',
-            field=models.CharField(blank=True, editable=False, max_length=100, verbose_name='photo'),
+            model_name="therapist",
+            name="photo",
+            field=models.CharField(blank=True, editable=False, max_length=100, verbose_name="photo"),
         ),
         migrations.AddField(
-            model_name='therapist',
-            name='photo_alt',
-            field=models.CharField(blank=True, help_text='What the photo shows, for people who cannot see it, e.g. Pat smiling in the clinic.', max_length=160, verbose_name='photo description'),
+            model_name="therapist",
+            name="photo_alt",
+            field=models.CharField(
+                blank=True,
+                help_text="What the photo shows, for people who cannot see it, e.g. Pat smiling in the clinic.",
+                max_length=160,
+                verbose_name="photo description",
+            ),
         ),
         migrations.CreateModel(
-            name='ClinicPhoto',
+            name="ClinicPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('photo', models.CharField(editable=False, max_length=100, verbose_name='photo')),
-                ('alt_text', models.CharField(help_text='What the photo shows, for people who cannot see it, e.g. Treatment room with a window.', max_length=160, verbose_name='photo description')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='therapists.clinic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "photo",
+                    models.CharField(editable=False, max_length=100, unique=True, verbose_name="photo"),
+                ),
+                (
+                    "alt_text",
+                    models.CharField(
+                        help_text="What the photo shows, for people who cannot see it, e.g. Treatment room with a window.",
+                        max_length=160,
+                        verbose_name="photo description",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="therapists.clinic",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'clinic photo',
-                'ordering': ['clinic', 'position', 'id'],
+                "verbose_name": "clinic photo",
+                "ordering": ["clinic", "position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='therapist',
-            name='tags',
-            field=models.ManyToManyField(blank=True, help_text='What the clinic declares about this therapist; patients filter on these.', related_name='therapists', to='therapists.tag', verbose_name='tags'),
+            model_name="therapist",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="What the clinic declares about this therapist; patients filter on these.",
+                related_name="therapists",
+                to="therapists.tag",
+                verbose_name="tags",
+            ),
         ),
         migrations.CreateModel(
-            name='BookingLink',
+            name="BookingLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(help_text="The therapist's page on this location's booking system.", max_length=500, verbose_name='booking link')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='booking_links', to='therapists.location')),
-                ('therapist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='booking_links', to='therapists.therapist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        help_text="The therapist's page on this location's booking system.",
+                        max_length=500,
+                        verbose_name="booking link",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="booking_links",
+                        to="therapists.location",
+                    ),
+                ),
+                (
+                    "therapist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="booking_links",
+                        to="therapists.therapist",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'booking link at a location',
-                'ordering': ['therapist', 'location'],
-                'constraints': [models.UniqueConstraint(fields=('therapist', 'location'), name='booking_link_unique_location')],
+                "verbose_name": "booking link at a location",
+                "ordering": ["therapist", "location"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("therapist", "location"), name="booking_link_unique_location"
+                    )
+                ],
             },
         ),
         migrations.RunPython(load_tags, migrations.RunPython.noop),

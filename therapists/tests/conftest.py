@@ -52,6 +52,18 @@ def static_files_without_collectstatic(settings):
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+@pytest.fixture(scope="session")
+def media_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def media_in_a_temporary_folder(settings, media_folder):
+    """Photos that tests upload or the demo draws go to a temporary folder, shared by the
+    session so that the demo's placeholders (the same names each time) are drawn once."""
+    settings.MEDIA_ROOT = media_folder
+
+
 @pytest.fixture
 def reference_data(transactional_db):
     """Disciplines, body areas, specialties and languages, as migration 0002 loads them.

@@ -2,13 +2,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from therapists.demo import DEMO_PASSWORD, create_demo_accounts
+from therapists.demo import DEMO_PASSWORD, create_demo_accounts, draw_demo_photos
 from therapists.models import Therapist
 
 
 class Command(BaseCommand):
     help = (
-        "Load the gazetteer and the fictional demo clinics and therapists, and create the demo "
+        "Load the gazetteer and the fictional demo clinics and therapists, draw their placeholder "
+        "photos into MEDIA_ROOT, and create the demo "
         f"accounts (password {DEMO_PASSWORD!r}). Loading twice changes nothing. Development only."
     )
 
@@ -30,9 +31,11 @@ class Command(BaseCommand):
             self.stdout.write("Therapists are already listed; leaving the database as it is.")
             return
         call_command("loaddata", "gazetteer", "demo", verbosity=0)
+        drawn = draw_demo_photos()
         usernames = create_demo_accounts()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Loaded the demo data. Accounts: {', '.join(usernames)} (password {DEMO_PASSWORD!r})."
+                f"Loaded the demo data ({drawn} placeholder photos drawn into MEDIA_ROOT). "
+                f"Accounts: {', '.join(usernames)} (password {DEMO_PASSWORD!r})."
             )
         )
