@@ -35,6 +35,7 @@ from django.utils.text import slugify
 
 from therapists import demo, geo
 from therapists.models import (
+    BookingLink,
     Clinic,
     Closure,
     Discipline,
@@ -48,6 +49,7 @@ from therapists.models import (
     Place,
     PlaceKind,
     Specialty,
+    Tag,
     Therapist,
 )
 
@@ -170,6 +172,10 @@ WHEELCHAIR_SHARE = 0.45
 DIRECT_BILLING_SHARE = 0.70
 PRONOUNS_SHARE = 0.4
 BOOKING_SHARE = 0.5
+# Of therapists who book online and work at a second location, those whose second
+# clinic has its own booking system (a BookingLink row). Tags: demo.DEMO_TAGS' shares.
+# Photos: none at this scale (cards show initials); the demo has drawn ones.
+SECOND_BOOKING_SHARE = 0.6
 NOT_ACCEPTING_STATES = [
     NewPatients.WAITLIST.value,
     NewPatients.EXISTING.value,
@@ -200,6 +206,7 @@ class Reference:
     specialty_names: dict[int, str]
     languages: dict[str, int]
     payers: dict[str, int]
+    tags: dict[str, int]
     towns: list[Town]
     fsas: list[tuple[str, str, float, float]]  # name, province, latitude, longitude
 
@@ -223,6 +230,7 @@ def load_reference() -> Reference:
         specialty_names=dict(Specialty.objects.values_list("pk", "name")),
         languages=dict(Language.objects.values_list("code", "pk")),
         payers=dict(Payer.objects.values_list("slug", "pk")),
+        tags=dict(Tag.objects.values_list("slug", "pk")),
         towns=towns,
         fsas=fsas,
     )
@@ -248,12 +256,15 @@ TABLES = {
         Therapist,
         ["id", "first_name", "last_name", "slug", "discipline", "credentials", "regulator"]
         + ["registration_number", "bio", "gender", "pronouns", "new_patients", "new_patients_as_of"]
-        + ["booking_url", "offers_virtual_care", "is_published", "last_verified", "created_at", "updated_at"],
+        + ["booking_url", "offers_virtual_care", "is_published", "last_verified", "created_at", "updated_at"]
+        + ["photo", "photo_alt"],
     ),
     "fee": (Fee, ["id", "clinic", "therapist", "kind", "description", "minutes", "price", "taxable"]),
     "therapist_locations": (Therapist.locations.through, ["therapist", "location"]),
     "therapist_specialties": (Therapist.specialties.through, ["therapist", "specialty"]),
     "therapist_languages": (Therapist.languages.through, ["therapist", "language"]),
+    "therapist_tags": (Therapist.tags.through, ["therapist", "tag"]),
+    "booking_link": (BookingLink, ["therapist", "location", "url"]),
 }
 
 
@@ -469,6 +480,7 @@ class Generator:
         specialties = _choice(rng, self.specialty_sets[discipline][SPECIALTIES_PER_THERAPIST(rng)])
         verified = _choice(rng, self.verified_dates) if rng.random() < VERIFIED_SHARE else None
         gender = GENDERS(rng)
+        booking_url = f"https://book.example/{therapist_id}" if rng.random() < BOOKING_SHARE else ""
         batch.rows["therapist"].append(
             (
                 therapist_id,
@@ -491,15 +503,27 @@ class Generator:
                 if rng.random() < ACCEPTING_SHARE
                 else _choice(rng, NOT_ACCEPTING_STATES),
                 verified,
-                f"https://book.example/{therapist_id}" if rng.random() < BOOKING_SHARE else "",
+                booking_url,
                 rng.random() < VIRTUAL_CARE_SHARE[discipline],
                 rng.random() < PUBLISHED_SHARE,
                 verified,
                 self.created_at,
                 self.created_at,
+                "",
+                "",
             )
         )
         batch.rows["therapist_locations"].extend((therapist_id, pk) for pk in location_ids)
+        batch.rows["therapist_tags"].extend(
+            (therapist_id, self.ref.tags[slug])
+            for slug, share in demo.DEMO_TAGS
+            if slug in self.ref.tags and rng.random() < share
+        )
+        if booking_url and len(location_ids) > 1 and rng.random() < SECOND_BOOKING_SHARE:
+            second = list(location_ids)[1]
+            batch.rows["booking_link"].append(
+                (therapist_id, second, f"https://other.example/{second}/{therapist_id}")
+            )
         batch.rows["therapist_specialties"].extend((therapist_id, pk) for pk in specialties)
         batch.rows["therapist_languages"].extend(
             (therapist_id, pk) for pk in self._languages(province, town.population >= BIG_CITY_POPULATION)

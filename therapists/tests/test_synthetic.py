@@ -11,6 +11,7 @@ from django.http import QueryDict
 
 from therapists import demo, geo, synthetic
 from therapists.models import (
+    BookingLink,
     Clinic,
     Closure,
     Discipline,
@@ -138,6 +139,17 @@ def test_every_discipline_specialty_language_and_flag_appears(data):
     )
     assert 0.6 < billing.count() / clinics.count() < 0.8
     assert not clinics.filter(fees__isnull=True).exists()
+
+
+def test_tags_and_booking_links_appear_in_realistic_proportions_and_no_photos(data):
+    therapists = Therapist.objects.all()
+    tagged = therapists.filter(Exists(Therapist.tags.through.objects.filter(therapist=OuterRef("pk"))))
+    assert 0.4 < tagged.count() / therapists.count() < 0.8
+    assert 0.1 < share(therapists, tags__slug="evening-appointments") < 0.3
+    assert BookingLink.objects.exists()
+    for link in BookingLink.objects.select_related("therapist")[:50]:
+        assert link.therapist.booking_url and link.location in link.therapist.locations.all()
+    assert not therapists.exclude(photo="").exists()
 
 
 def test_specialties_belong_to_the_therapists_discipline(data):
