@@ -33,9 +33,10 @@ run: $(VENV)/.runtime
 ## Serve with the production settings (DEBUG off) on http://127.0.0.1:8000: gunicorn,
 ## one worker a core, static files from collectstatic through WhiteNoise. Set HTTPS=1
 ## and the rest of docs/deploy.md behind a TLS proxy. Without SECRET_KEY a random key is
-## made for this run (sessions end on restart). DEMO=0 skips loading the demo data.
+## made for this run (sessions end on restart). DEMO=0 skips loading the demo data. Uploaded
+## photos are served by Django here (SERVE_MEDIA=1); in production the proxy serves /media/.
 serve: $(VENV)/.runtime
-	@export DEBUG=0 SITE_URL="$(SITE_URL)"; \
+	@export DEBUG=0 SITE_URL="$(SITE_URL)" SERVE_MEDIA="$${SERVE_MEDIA:-1}"; \
 	if [ -z "$$SECRET_KEY" ]; then \
 		echo "SECRET_KEY is unset: using a random key for this run; sessions end when it stops."; \
 		export SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
