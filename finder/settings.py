@@ -191,7 +191,7 @@ MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 SERVE_MEDIA = envbool("SERVE_MEDIA", "1" if DEBUG else "0")
 # An upload's limits: its size in bytes, and its pixels (width × height), checked
 # before decoding so that a small file that decodes to gigapixels is refused.
-PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+PHOTO_MAX_BYTES = envint("PHOTO_MAX_BYTES", 8_000_000)
 PHOTO_MAX_PIXELS = envint("PHOTO_MAX_PIXELS", 40_000_000)
 
 # CSV imports in the admin wait here, under random names, between the preview and
