@@ -49,7 +49,7 @@ from therapists.models import (
     Therapist,
     TherapistHours,
 )
-from therapists.resources import LocationResource, SafeCSV, TherapistResource
+from therapists.resources import ClinicResource, LocationResource, SafeCSV, TherapistResource
 
 MAX_CLINIC_PHOTOS = 4
 
@@ -541,8 +541,9 @@ def photo_preview(name: str, shape: photos.Shape):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+class ClinicAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     clinic_lookup = "pk"
+    resource_classes = [ClinicResource]
     list_display = ["name", "phone", "email", "location_count"]
     list_filter = ["payers"]
     search_fields = ["name", "slug"]
@@ -582,6 +583,11 @@ class ClinicAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     def has_add_permission(self, request, *args):
         # Managers never create clinics, whatever permissions they are given.
         return _is_operator(request) and super().has_add_permission(request, *args)
+
+    def has_import_permission(self, request):
+        # A manager's file updates their clinics' payers and price lists (ClinicResource
+        # refuses a row for any other clinic); adding clinics stays the operator's.
+        return self.has_change_permission(request)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is ClinicPhoto:

@@ -7,15 +7,30 @@ another clinic's records is a per-row error that never says what exists there.
 """
 
 import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import models
 from django.db.models import QuerySet
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV
 
 from therapists import geo, geocoding, hours
-from therapists.models import BookingLink, Clinic, Discipline, Language, Location, Specialty, Tag, Therapist
+from therapists.models import (
+    BookingLink,
+    Clinic,
+    Discipline,
+    Fee,
+    FeeKind,
+    Language,
+    Location,
+    Payer,
+    Specialty,
+    Tag,
+    Therapist,
+    has_control_characters,
+)
 
 # A spreadsheet runs a cell starting with one of these as a formula (or turns it into
 # one), e.g. =HYPERLINK(...) planted in a bio. Plain numbers (-97.1384) stay numbers.
@@ -423,3 +438,136 @@ def replace_booking_links(therapist: Therapist, links: dict[int, str], locations
         BookingLink.objects.update_or_create(
             therapist=therapist, location_id=location_id, defaults={"url": url}
         )
+
+
+# One line of a price list in a CSV cell: "massage 60 min $95.00 + tax for ann-alphason: hot stone"
+# (the tax, the therapist and the description are optional); lines are separated by "; ".
+FEE_LINE = re.compile(
+    r"(?P<kind>[a-z-]+) (?P<minutes>\d{1,4}) min \$?(?P<price>\d{1,5}(?:\.\d{1,2})?)"
+    r"(?P<tax> \+ tax)?(?: for (?P<therapist>[a-z0-9_-]+))?(?:: (?P<description>[^;]+))?"
+)
+
+
+def format_fee(fee: Fee) -> str:
+    line = f"{fee.kind} {fee.minutes} min ${fee.price:.2f}"
+    if fee.taxable:
+        line += " + tax"
+    if fee.therapist_id:
+        line += f" for {fee.therapist.slug}"
+    if fee.description:
+        line += f": {fee.description}"
+    return line
+
+
+class ClinicResource(ClinicScopedResource):
+    """Clinics keyed by slug, with the payers they bill or accept (slugs) and their price
+    list in one cell each. Managers update their own clinics; only the operator adds one."""
+
+    payers = fields.Field(
+        attribute="payers",
+        column_name="payers",
+        widget=StrictManyToManyWidget(Payer, field="slug", noun="insurer or programme"),
+    )
+    # Every fee of the clinic (see FEE_LINE); a file without the column leaves them as they are.
+    fees = fields.Field(column_name="fees", attribute=None, readonly=False)
+
+    class Meta:
+        model = Clinic
+        fields = ("slug", "name", "phone", "email", "website", "description", "payers", "fees")
+        import_id_fields = ("slug",)
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        clinics = Clinic.objects.prefetch_related("payers")
+        return clinics if self.clinics is None else clinics.filter(pk__in=self.clinics.values("pk"))
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.prefetch_related(
+            models.Prefetch("fees", queryset=Fee.objects.select_related("therapist").order_by("pk"))
+        )
+
+    def dehydrate_fees(self, clinic: Clinic) -> str:
+        if clinic.pk is None:
+            return ""
+        return "; ".join(format_fee(fee) for fee in clinic.fees.all())
+
+    def parse_fees(self, clinic: Clinic, text: str) -> list[Fee]:
+        """The cell's fee lines as unsaved Fee rows; ValueError naming what cannot be read."""
+        therapists = (
+            dict(Therapist.objects.filter(locations__clinic=clinic).values_list("slug", "pk"))
+            if clinic.pk
+            else {}
+        )
+        parsed = []
+        for line in filter(None, (item.strip() for item in text.split(";"))):
+            match = FEE_LINE.fullmatch(line)
+            if not match or match["kind"] not in FeeKind.values:
+                raise ValueError(
+                    f"“{line}” is not a fee line such as “massage 60 min $95.00”, "
+                    f"“assessment 45 min $110 + tax” or “massage 90 min $140 for ann-alphason: hot stone”."
+                )
+            if match["therapist"] and match["therapist"] not in therapists:
+                raise ValueError(f"“{match['therapist']}” does not practise at this clinic.")
+            if int(match["minutes"]) < 5:
+                raise ValueError(f"“{line}”: a visit lasts at least 5 minutes.")
+            if has_control_characters(match["description"] or ""):
+                raise ValueError(f"“{line}” holds a line break or another control character.")
+            parsed.append(
+                Fee(
+                    kind=match["kind"],
+                    minutes=int(match["minutes"]),
+                    price=Decimal(match["price"]),
+                    taxable=bool(match["tax"]),
+                    therapist_id=therapists.get(match["therapist"]),
+                    description=(match["description"] or "").strip()[:80],
+                )
+            )
+        return parsed
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        if instance.pk is None and self.clinics is not None:
+            # A manager's file may update their clinics, never add one.
+            raise ValidationError({"slug": ["Give the slug of a clinic you manage."]})
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "fees" in row:
+            try:
+                instance.imported_fees = self.parse_fees(instance, str(row["fees"] or ""))
+            except ValueError as error:
+                errors["fees"] = [str(error)]
+        if "payers" in row:
+            try:
+                self.fields["payers"].clean(row)
+            except ValueError as error:
+                errors["payers"] = [str(error)]
+        if errors:
+            raise ValidationError(errors)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name != "fees":
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if "fees" in row and instance.pk:
+            current = Clinic.objects.filter(pk=instance.pk).prefetch_related("fees__therapist").get()
+            if (row["fees"] or "") != self.dehydrate_fees(current):
+                return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if "fees" in row and not kwargs.get("dry_run"):
+            replace_fees(instance, instance.imported_fees)
+
+
+def replace_fees(clinic: Clinic, fees: list[Fee]) -> None:
+    """Make `fees` the clinic's whole price list."""
+    clinic.fees.all().delete()
+    for fee in fees:
+        fee.clinic = clinic
+    Fee.objects.bulk_create(fees)

@@ -375,10 +375,10 @@ def test_it_ignores_the_other_clinics_records_in_bulk_actions(client, cast, mode
     assert snapshot_of_bravo(cast) == before
 
 
-@pytest.mark.parametrize("model", ["location", "therapist"])
+@pytest.mark.parametrize("model", ["clinic", "location", "therapist"])
 def test_it_exports_only_the_managers_own_records(client, cast, model):
     client.force_login(cast.alice)
-    resource = {"location": "locationresource", "therapist": "therapistresource"}[model]
+    resource = f"{model}resource"
     columns = client.get(url(model, "export")).context["form"].fields
 
     response = client.post(
@@ -392,10 +392,10 @@ def test_it_exports_only_the_managers_own_records(client, cast, model):
     assert_shows_nothing_of_bravo(response)
 
 
-@pytest.mark.parametrize("model", ["location", "therapist"])
+@pytest.mark.parametrize("model", ["clinic", "location", "therapist"])
 def test_it_exports_nothing_of_the_other_clinic_even_when_asked_for_it_by_id(client, cast, model):
     client.force_login(cast.alice)
-    resource = {"location": "locationresource", "therapist": "therapistresource"}[model]
+    resource = f"{model}resource"
     columns = client.get(url(model, "export")).context["form"].fields
 
     response = client.post(
@@ -411,7 +411,7 @@ def test_it_exports_nothing_of_the_other_clinic_even_when_asked_for_it_by_id(cli
     assert_shows_nothing_of_bravo(response)
 
 
-@pytest.mark.parametrize("model", ["location", "therapist"])
+@pytest.mark.parametrize("model", ["clinic", "location", "therapist"])
 def test_it_shows_a_manager_the_import_page_without_the_other_clinic(client, cast, model):
     client.force_login(cast.alice)
 

@@ -1,12 +1,13 @@
 """CSV round trip of what a listing holds: tags, booking links per location, new-patient
-state and date, gender and pronouns (photos are uploaded in the admin, not in a file)."""
+state and date, gender and pronouns; a clinic's payers and price list (photos are uploaded
+in the admin, not in a file)."""
 
 import datetime
 
 import pytest
 
-from therapists.models import BookingLink, Therapist
-from therapists.tests.factories import make_clinic, make_location, make_manager, make_therapist
+from therapists.models import BookingLink, Payer, Therapist
+from therapists.tests.factories import make_clinic, make_fee, make_location, make_manager, make_therapist
 from therapists.tests.test_import_export import confirm, export_csv, preview, row_errors
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,13 @@ def alice(client, alpha):
 @pytest.fixture
 def places(alpha):
     return make_location(alpha, name="Alpha Main"), make_location(alpha, name="Alpha West")
+
+
+def fee_rows(clinic) -> list[tuple]:
+    return sorted(
+        (fee.kind, fee.minutes, f"{fee.price:.2f}", fee.taxable, fee.therapist_id, fee.description)
+        for fee in clinic.fees.all()
+    )
 
 
 def listing(therapist) -> dict:
@@ -100,3 +108,45 @@ def test_the_export_lists_the_photo_columns_nowhere(client, alice, places):
     header = export_csv(client).splitlines()[0]
 
     assert "photo" not in header
+
+
+# A clinic's payers and price list.
+
+
+def test_a_clinics_payers_and_fees_round_trip_through_an_export_and_its_import(client, alice, alpha, places):
+    ann = make_therapist(slug="ann-alphason", locations=[places[0]])
+    alpha.payers.set(Payer.objects.filter(slug__in=["manulife", "wsib"]))
+    make_fee(alpha, "95")
+    make_fee(alpha, "110.50", minutes=45, kind="assessment", taxable=True)
+    make_fee(alpha, "140", minutes=90, therapist=ann, description="hot stone")
+    before = (sorted(alpha.payers.values_list("slug", flat=True)), fee_rows(alpha))
+    exported = export_csv(client, "clinic")
+    assert "massage 90 min $140.00 for ann-alphason: hot stone" in exported
+    assert "assessment 45 min $110.50 + tax" in exported
+    alpha.payers.clear()
+    alpha.fees.all().delete()
+
+    response = preview(client, "clinic", exported)
+    assert row_errors(response) == {}
+    confirm(client, "clinic", response)
+
+    assert (sorted(alpha.payers.values_list("slug", flat=True)), fee_rows(alpha)) == before
+
+
+def test_a_clinic_file_reports_bad_fees_and_payers_and_never_adds_a_clinic(client, alice, alpha, places):
+    make_fee(alpha, "95")
+    header = "slug,name,payers,fees\n"
+    csv = header + (
+        f"{alpha.slug},Alpha Physio,nope-insurer,massage 60 min $95\n"
+        f"{alpha.slug},Alpha Physio,manulife,massage sixty min $95\n"
+        f"{alpha.slug},Alpha Physio,,massage 60 min $95 for someone-else\n"
+        "brand-new,New Clinic,,\n"
+    )
+
+    errors = row_errors(preview(client, "clinic", csv))
+
+    assert "insurer or programme" in errors[1]
+    assert "is not a fee line" in errors[2]
+    assert "does not practise at this clinic" in errors[3]
+    assert "clinic you manage" in errors[4]
+    assert fee_rows(alpha) == [("massage", 60, "95.00", False, None, "")]
