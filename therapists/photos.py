@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
@@ -202,6 +203,13 @@ def picture(name: str, shape: Shape, display_width: int, storage=None) -> Pictur
     )
 
 
+def _upload_help() -> str:
+    # Read when the form is shown: in the reader's language, with the limit in force then.
+    return _("JPEG, PNG or WebP, up to %(limit)s MB. Location data and other camera details are removed.") % {
+        "limit": _megabytes(settings.PHOTO_MAX_BYTES)
+    }
+
+
 class PhotoField(forms.FileField):
     """A photo upload in a form: checked and decoded in `clean`, stored by `store`.
 
@@ -213,11 +221,7 @@ class PhotoField(forms.FileField):
 
     def __init__(self, *args, shape: Shape, **kwargs):
         self.shape = shape
-        kwargs.setdefault(
-            "help_text",
-            _("JPEG, PNG or WebP, up to %(limit)s MB. Location data and other camera details are removed.")
-            % {"limit": _megabytes(settings.PHOTO_MAX_BYTES)},
-        )
+        kwargs.setdefault("help_text", lazy(_upload_help, str)())
         super().__init__(*args, **kwargs)
 
     def to_python(self, data):
