@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
-from therapists import fees, filters, hours, leads
+from therapists import fees, filters, hours, leads, maps
 from therapists.forms import ConsultRequestForm, started_token
 from therapists.models import Clinic, ConsultRequest, Location, Therapist
 from therapists.search import find_therapists
@@ -78,7 +78,14 @@ def search(request):
         "radius_choices": filters.RADIUS_CHOICES_KM,
         "max_radius_km": filters.MAX_RADIUS_KM,
     }
-    return render(request, "therapists/search.html", context)
+    # The map (static/js/map.js) shows this page's results; without a tile server, or
+    # nothing to place, there is none. Only this page may load the tile server's images.
+    tiles = maps.tiles() if results.origin and results.results else None
+    context["map_tiles"] = tiles
+    response = render(request, "therapists/search.html", context)
+    if tiles is not None:
+        response._csp_update = {"img-src": [tiles.origin]}
+    return response
 
 
 def therapist_detail(request, slug):
