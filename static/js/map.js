@@ -114,6 +114,13 @@
     }).addTo(map);
 
     var origin = [parseFloat(results.dataset.originLat), parseFloat(results.dataset.originLng)];
+    // The view first: Leaflet puts markers in the page only once the map has one.
+    var bounds = L.latLngBounds([origin]);
+    groups.forEach(function (group) {
+      bounds.extend([group.lat, group.lng]);
+    });
+    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+
     var centre = L.marker(origin, {
       icon: L.divIcon({ className: "map-origin", iconSize: [22, 22], html: "" }),
       interactive: false,
@@ -122,7 +129,6 @@
     centre.getElement().setAttribute("role", "img");
     centre.getElement().setAttribute("aria-label", data.originLabel);
 
-    var bounds = L.latLngBounds([origin]);
     groups.forEach(function (group) {
       var text = group.numbers.join(", ");
       var icon = L.divIcon({
@@ -144,9 +150,7 @@
           select(group, true);
         }
       });
-      bounds.extend([group.lat, group.lng]);
     });
-    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
   }
 
   // A card picked in the list shows its pin, while the map is open.
