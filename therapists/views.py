@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
@@ -69,6 +70,12 @@ def home(request):
     return render(request, "therapists/home.html", {"form": form, "popular": POPULAR_SEARCHES})
 
 
+# Pages that say "Open now" are computed for each request and never kept by a browser
+# or a proxy, so none shows yesterday's "open" (README, Hours).
+uncached = cache_control(private=True, no_cache=True)
+
+
+@uncached
 def search(request):
     results = find_therapists(request.GET, request.GET.get("page"))
     context = {
@@ -88,6 +95,7 @@ def search(request):
     return response
 
 
+@uncached
 def therapist_detail(request, slug):
     therapist = get_object_or_404(Therapist.objects.published().with_profile().with_hours(), slug=slug)
     body_areas = sorted(
@@ -109,6 +117,7 @@ def therapist_detail(request, slug):
     return render(request, "therapists/therapist_detail.html", context)
 
 
+@uncached
 def clinic_detail(request, slug):
     clinic = get_object_or_404(
         Clinic.objects.prefetch_related(

@@ -244,3 +244,50 @@ def test_a_profile_says_whether_each_location_is_open_and_when_the_therapist_wor
 
     assert "Closed, opens Tuesday 1 December noon" in page
     assert f"When {therapist.first_name} works here" in page
+
+
+@pytest.mark.parametrize("page", ["search", "profile", "clinic"])
+def test_pages_that_say_open_now_are_never_kept_by_a_browser_or_proxy(client, winnipeg, clock, page):
+    therapist = make_therapist(locations=[make_location()])
+    url = {
+        "search": reverse("therapists:search") + "?where=Winnipeg",
+        "profile": therapist.get_absolute_url(),
+        "clinic": therapist.locations.get().clinic.get_absolute_url(),
+    }[page]
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert set(response["Cache-Control"].replace(" ", "").split(",")) == {"private", "no-cache"}
+
+
+def search_page_with(client, count: int, django_assert_max_num_queries, limit: int) -> str:
+    for n in range(count):
+        location = make_location(at=(WINNIPEG[0], WINNIPEG[1] + n / 500))
+        OpeningHours.objects.create(location=location, weekday=1, opens=T(9), closes=T(20))
+        Closure.objects.create(
+            location=location, first_day=datetime.date(2026, 12, 24), last_day=datetime.date(2026, 12, 26)
+        )
+        therapist = make_therapist(locations=[location])
+        TherapistHours.objects.create(
+            therapist=therapist, location=location, weekday=1, opens=T(12), closes=T(20)
+        )
+    with django_assert_max_num_queries(limit) as counted:
+        page = client.get(
+            reverse("therapists:search"), {"where": "Winnipeg", "open_now": "1"}
+        ).content.decode()
+    assert page.count("Open now, until 8 pm") == min(count, search.PER_PAGE)
+    return len(counted)
+
+
+def test_the_hours_words_cost_the_same_queries_for_a_few_results_or_a_full_page(
+    client, winnipeg, clock, django_assert_max_num_queries
+):
+    client.get(reverse("therapists:search"), {"where": "Winnipeg", "open_now": "1"})  # warm reference data
+
+    few = search_page_with(client, 2, django_assert_max_num_queries, 40)
+    Location.objects.all().delete()
+    many = search_page_with(client, 25, django_assert_max_num_queries, few)
+
+    # A full page costs no more than two results (fewer rounds of the growing circle).
+    assert many <= few
