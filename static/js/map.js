@@ -72,6 +72,22 @@
   var map = null;
   var selected = null;
 
+  // "1, 2" but "5–9": a pin for a busy clinic stays small.
+  function compact(numbers) {
+    var parts = [];
+    for (var i = 0; i < numbers.length; i++) {
+      var j = i;
+      while (j + 1 < numbers.length && numbers[j + 1] === numbers[j] + 1) j++;
+      if (j - i >= 2) {
+        parts.push(numbers[i] + "\u2013" + numbers[j]);
+        i = j;
+      } else {
+        parts.push(String(numbers[i]));
+      }
+    }
+    return parts.join(", ");
+  }
+
   function label(group) {
     return format(data.pinLabel, {
       numbers: group.numbers.join(", "),
@@ -130,11 +146,11 @@
     centre.getElement().setAttribute("aria-label", data.originLabel);
 
     groups.forEach(function (group) {
-      var text = group.numbers.join(", ");
+      var text = compact(group.numbers);
       var icon = L.divIcon({
         className: "map-pin",
         html: "<span>" + text + "</span>",
-        iconSize: [Math.max(30, 10 + 9 * text.length), 30],
+        iconSize: [Math.max(30, 12 + 8 * text.length), 30],
       });
       group.marker = L.marker([group.lat, group.lng], { icon: icon, keyboard: true }).addTo(map);
       group.element = group.marker.getElement();
