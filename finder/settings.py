@@ -278,14 +278,30 @@ def _media_origin(url: str) -> list[str]:
     return [match.group(1)] if match else []
 
 
+# The map of search results (therapists.maps): a tile server's URL template, with
+# {z}/{x}/{y} (and optionally {s}, {r}), and the credit it asks for (HTML, shown on the map).
+# Empty: no map button. Under DEBUG (`make run`) OpenStreetMap's own tiles, which are for
+# light use only; production names a tile service it is allowed to use. Tiles load only
+# once a patient opens the map; the search page's CSP then allows images from its origin.
+OPENSTREETMAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OPENSTREETMAP_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+MAP_TILES_URL = os.environ.get("MAP_TILES_URL", OPENSTREETMAP_TILES if DEBUG else "").strip()
+MAP_TILES_ATTRIBUTION = os.environ.get(
+    "MAP_TILES_ATTRIBUTION", OPENSTREETMAP_ATTRIBUTION if MAP_TILES_URL == OPENSTREETMAP_TILES else ""
+)
+
 # Content Security Policy (django-csp): our own scripts, styles and images (photos
-# included, served from /media/ or the storage MEDIA_URL names) only,
-# nothing inline, no framing, forms post only to us.
+# included, served from /media/ or the storage MEDIA_URL names) only, nothing inline,
+# no framing, forms post only to us. The search page adds the map tile server's origin
+# to img-src (therapists.maps.tiles_origin), and only there.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
+        "img-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
         "frame-ancestors": [NONE],

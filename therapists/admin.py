@@ -618,7 +618,22 @@ class OpeningHoursFormSet(forms.BaseInlineFormSet):
                 form.fields[name].widget.attrs["aria-label"] = f"{label}{row}"
 
 
-class OpeningHoursInline(ClinicScopedChoices, admin.TabularInline):
+class HoursTable:
+    """The tables of hours and dates: the browser's own time and date inputs (a native
+    picker on a phone, no "server time" notes: hours are in the location's zone), and
+    rows narrow enough for a phone (css/admin-hours.css)."""
+
+    classes = ["hours-table"]
+    formfield_overrides = {
+        models.TimeField: {"widget": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")},
+        models.DateField: {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")},
+    }
+
+    class Media:
+        css = {"all": ["css/admin-hours.css"]}
+
+
+class OpeningHoursInline(HoursTable, ClinicScopedChoices, admin.TabularInline):
     model = OpeningHours
     formset = OpeningHoursFormSet
     extra = 0
@@ -637,7 +652,7 @@ class ClosureFormSet(OpeningHoursFormSet):
     names = {"first_day": "Closed from", "last_day": "Closed to", "reason": "Reason", "DELETE": "Delete"}
 
 
-class ClosureInline(ClinicScopedChoices, admin.TabularInline):
+class ClosureInline(HoursTable, ClinicScopedChoices, admin.TabularInline):
     """Closed for a range of days: the empty row is always there, so a closure is two
     dates and Save."""
 
@@ -645,19 +660,21 @@ class ClosureInline(ClinicScopedChoices, admin.TabularInline):
     formset = ClosureFormSet
     extra = 1
     verbose_name = "closure (closed for a range of days)"
+    verbose_name_plural = "closures (closed for a range of days)"
 
 
 class SpecialHoursFormSet(OpeningHoursFormSet):
     names = {"date": "Date", "opens": "Opens", "closes": "Closes", "DELETE": "Delete these hours"}
 
 
-class SpecialHoursInline(ClinicScopedChoices, admin.TabularInline):
+class SpecialHoursInline(HoursTable, ClinicScopedChoices, admin.TabularInline):
     """Hours for one date instead of the week's, e.g. opening on a statutory holiday."""
 
     model = SpecialHours
     formset = SpecialHoursFormSet
     extra = 0
     verbose_name = "special hours (one date, replacing the week's)"
+    verbose_name_plural = "special hours (one date, replacing the week's)"
 
 
 class LocationHoursForm(LocationForm):
@@ -739,13 +756,14 @@ class TherapistHoursFormSet(OpeningHoursFormSet):
     names = {"location": "Location", "weekday": "Day", "opens": "From", "closes": "To", "DELETE": "Delete"}
 
 
-class TherapistHoursInline(ClinicScopedChoices, admin.TabularInline):
+class TherapistHoursInline(HoursTable, ClinicScopedChoices, admin.TabularInline):
     """The days a therapist works at a location; none there means all its hours."""
 
     model = TherapistHours
     formset = TherapistHoursFormSet
     extra = 0
     verbose_name = "working hours (leave empty to work all of a location's hours)"
+    verbose_name_plural = "working hours (leave empty to work all of a location's hours)"
 
     def get_queryset(self, request):
         # Hours at another clinic's locations are that clinic's business.

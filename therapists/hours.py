@@ -108,6 +108,22 @@ class Calendar:
         return sorted(periods), ""
 
 
+def _weekly_periods(calendar: Calendar, weekday: int) -> list[Period]:
+    """The periods of the weekly table on `weekday`, narrowed to the therapist's own."""
+    periods = calendar.weekly.get(weekday, [])
+    return periods if calendar.own is None else _overlap(periods, calendar.own.get(weekday, []))
+
+
+def opens_evenings(calendar: Calendar) -> bool:
+    """Open after 6 pm on some weekday, by the weekly table (the `evenings` filter)."""
+    return any(closes > EVENING for day in range(SATURDAY) for _, closes in _weekly_periods(calendar, day))
+
+
+def opens_weekends(calendar: Calendar) -> bool:
+    """Open on Saturday or Sunday, by the weekly table (the `weekends` filter)."""
+    return any(_weekly_periods(calendar, day) for day in (SATURDAY, SATURDAY + 1))
+
+
 def _overlap(these: list[Period], those: list[Period]) -> list[Period]:
     return [(max(a, c), min(b, d)) for a, b in these for c, d in those if max(a, c) < min(b, d)]
 
@@ -241,11 +257,13 @@ def replace_week(location: Location, week: list[tuple[int, datetime.time, dateti
 # The same rules as database conditions on Location rows.
 
 
-def open_at(now: datetime.datetime) -> Q:
+def open_at(now: datetime.datetime, working: bool = False) -> Q:
     """Locations open at `now`, each on its own zone's clock.
 
     Zones that read the same local date and time at `now` share one condition, so
     the SQL has a handful of branches (one per distinct clock), not one per zone.
+    With `working`, the rows are a location joined to a therapist who practises there
+    (`practitioner`, see `LocationQuerySet.per_therapist`), who must be working then too.
     """
     clocks: dict[tuple[datetime.date, datetime.time], list[str]] = defaultdict(list)
     for zone in geo.CANADIAN_TIME_ZONES:
@@ -261,21 +279,58 @@ def open_at(now: datetime.datetime) -> Q:
         special_open = special.filter(opens__lte=moment, closes__gt=moment)
         closed = Closure.objects.filter(**here, first_day__lte=day, last_day__gte=day)
         on_holiday = [province for province in Province.values if holiday_name(province, day)]
-        condition |= (
+        branch = (
             Q(time_zone__in=zones)
             & ~Q(closed_until__gt=day)
             & ~Exists(closed)
             & (Exists(special_open) | (~Exists(special) & ~Q(province__in=on_holiday) & Exists(weekly)))
         )
+        if working:
+            branch &= _working(weekday=day.weekday(), opens__lte=moment, closes__gt=moment)
+        condition |= branch
     return condition
 
 
-def open_evenings() -> Q:
-    """Locations open after 6 pm on at least one weekday (Monday to Friday)."""
-    late = OpeningHours.objects.filter(location=OuterRef("pk"), weekday__lt=SATURDAY, closes__gt=EVENING)
-    return Q(Exists(late))
+def open_evenings(working: bool = False) -> Q:
+    """Locations open after 6 pm on at least one weekday (Monday to Friday); with
+    `working`, the therapist joined to each (`practitioner`) works there then too."""
+    return _weekly(working, weekday__lt=SATURDAY, closes__gt=EVENING)
 
 
-def open_weekends() -> Q:
-    """Locations open on Saturday or Sunday."""
-    return Q(Exists(OpeningHours.objects.filter(location=OuterRef("pk"), weekday__gte=SATURDAY)))
+def open_weekends(working: bool = False) -> Q:
+    """Locations open on Saturday or Sunday; with `working`, the therapist joined to
+    each (`practitioner`) works there on one of those days too."""
+    return _weekly(working, weekday__gte=SATURDAY)
+
+
+# A therapist's own hours at a location narrow its hours (`Calendar.day`): these read
+# the therapist from the `practitioner` of the Location rows being filtered
+# (`LocationQuerySet.per_therapist`), so a search filters (therapist, location) pairs
+# and still ranks them in the database.
+
+
+def _own_hours():
+    return TherapistHours.objects.filter(therapist=OuterRef("practitioner"), location=OuterRef("pk"))
+
+
+def _working(**period) -> Q:
+    """The therapist keeps no hours of their own at the location, or one of theirs matches `period`."""
+    return ~Exists(_own_hours()) | Exists(_own_hours().filter(**period))
+
+
+def _weekly(working: bool, **period) -> Q:
+    """The location has a weekly period matching `period`; with `working`, when the
+    therapist keeps hours of their own there, one of theirs matching `period` overlaps
+    such a location period on the same day (so the hours they share match too)."""
+    weekly = Q(Exists(OpeningHours.objects.filter(location=OuterRef("pk"), **period)))
+    if not working:
+        return weekly
+    overlapping = OpeningHours.objects.filter(
+        location=OuterRef("location"),
+        weekday=OuterRef("weekday"),
+        opens__lt=OuterRef("closes"),
+        closes__gt=OuterRef("opens"),
+    ).filter(**period)
+    return (weekly & ~Exists(_own_hours())) | Exists(
+        _own_hours().filter(**period).filter(Exists(overlapping))
+    )

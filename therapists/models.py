@@ -269,6 +269,12 @@ class LocationQuerySet(models.QuerySet):
             longitudes |= Q(longitude__gte=west, longitude__lte=east)
         return self.filter(longitudes, latitude__gte=box.south, latitude__lte=box.north)
 
+    def per_therapist(self):
+        """One row per location and therapist practising there, the therapist's id as
+        `practitioner`. Conditions on the pair (the therapist's own hours there, see
+        `hours.open_at`) and the ranking read this one join, so they agree on who."""
+        return self.alias(practitioner=F("therapists"))
+
     def within(self, origin: geo.Point, radius_km: float):
         """Locations within `radius_km` (great-circle, km) of `origin`, found through the box index."""
         chord = geo.chord_for_distance_km(radius_km)
@@ -657,7 +663,7 @@ class TherapistQuerySet(models.QuerySet):
         Annotates `location_id`, the first such location (by id), to show with each row.
         """
         locations = Location.objects.all() if locations is None else locations
-        first = locations.filter(therapists=OuterRef("pk")).order_by("pk").values("pk")[:1]
+        first = locations.per_therapist().filter(practitioner=OuterRef("pk")).order_by("pk").values("pk")[:1]
         return (
             self.annotate(location_id=Subquery(first))
             .filter(location_id__isnull=False)
@@ -674,9 +680,10 @@ class TherapistQuerySet(models.QuerySet):
         """
         locations = Location.objects.all() if locations is None else locations
         return (
-            locations.within(origin, radius_km)
-            .filter(Exists(self.filter(pk=OuterRef("therapists"))))
-            .values(therapist_id=F("therapists"))
+            locations.per_therapist()
+            .within(origin, radius_km)
+            .filter(Exists(self.filter(pk=OuterRef("practitioner"))))
+            .values(therapist_id=F("practitioner"))
             .annotate(nearest_chord_sq=Min("chord_sq"))
             .order_by("nearest_chord_sq", "therapist_id")
             .values_list("therapist_id", "nearest_chord_sq")
@@ -719,10 +726,10 @@ class TherapistQuerySet(models.QuerySet):
         """The first `count` therapists by name practising within `within_km` of `origin`,
         with the squared chord (km²) to their nearest location among `locations`."""
         locations = Location.objects.all() if locations is None else locations
-        nearby = locations.within(origin, within_km)
-        nearest = nearby.filter(therapists=OuterRef("pk")).order_by("chord_sq")
+        nearby = locations.per_therapist().within(origin, within_km)
+        nearest = nearby.filter(practitioner=OuterRef("pk")).order_by("chord_sq")
         rows = (
-            self.filter(pk__in=nearby.values("therapists"))
+            self.filter(pk__in=nearby.values(therapist=F("practitioner")))
             .annotate(chord_sq=Subquery(nearest.values("chord_sq")[:1]))
             .order_by("last_name", "first_name", "pk")
             .values_list("pk", "chord_sq")

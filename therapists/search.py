@@ -262,17 +262,17 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
 
 def _matching_locations(filterset: TherapistFilter, now: datetime.datetime):
     """The locations a therapist may be found at, given the location-level filters."""
-    locations = Location.objects.all()
+    locations = Location.objects.per_therapist()
     if filterset.value("accessible"):
         locations = locations.wheelchair_accessible()
     if filterset.value("direct_billing"):
         locations = locations.direct_billing()
     if filterset.value("open_now"):
-        locations = locations.filter(hours.open_at(now))
+        locations = locations.filter(hours.open_at(now, working=True))
     if filterset.value("evenings"):
-        locations = locations.filter(hours.open_evenings())
+        locations = locations.filter(hours.open_evenings(working=True))
     if filterset.value("weekends"):
-        locations = locations.filter(hours.open_weekends())
+        locations = locations.filter(hours.open_weekends(working=True))
     if filterset.value("insurer"):
         locations = locations.paid_by(filterset.value("insurer"))
     return locations
@@ -373,8 +373,8 @@ def _nearest_locations(rows: list[Ranked], origin: geo.Point, locations) -> dict
         return {}
     farthest = max(row.chord_sq for row in rows)
     candidates = (
-        locations.filter(therapists__in=[row.therapist_id for row in rows])
-        .annotate(chord_sq=ChordSquared(origin), therapist_id=F("therapists"))
+        locations.annotate(chord_sq=ChordSquared(origin), therapist_id=F("practitioner"))
+        .filter(therapist_id__in=[row.therapist_id for row in rows])
         .filter(chord_sq__lte=farthest)
         .select_related("clinic")
         .order_by()

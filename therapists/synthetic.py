@@ -51,6 +51,7 @@ from therapists.models import (
     Specialty,
     Tag,
     Therapist,
+    TherapistHours,
 )
 
 
@@ -122,6 +123,11 @@ TEMPORARILY_CLOSED_SHARE = 0.005
 HOLIDAY_CLOSURE = (datetime.date(2026, 12, 24), datetime.date(2027, 1, 2))
 REOPENS = datetime.date(2027, 1, 6)
 WEEKDAY_HOURS = Weighted([(8, 16), (9, 17), (9, 18), (10, 18)], [20, 45, 25, 10])
+# The share of therapists who keep their own days at a location (the rest work all its
+# hours), and those days: mornings, or afternoons into the evening, and some Saturdays.
+OWN_DAYS_SHARE = 0.25
+OWN_DAYS_HOURS = Weighted([(9, 13), (13, 20)], [50, 50])
+OWN_SATURDAY_SHARE = 0.3
 
 # Clinic kinds: a single discipline, or several ("multi").
 CLINIC_KINDS = Weighted(["massage", "physiotherapy", "chiropractic", "multi"], [40, 30, 15, 15])
@@ -265,6 +271,7 @@ TABLES = {
     "therapist_languages": (Therapist.languages.through, ["therapist", "language"]),
     "therapist_tags": (Therapist.tags.through, ["therapist", "tag"]),
     "booking_link": (BookingLink, ["therapist", "location", "url"]),
+    "therapist_hours": (TherapistHours, ["therapist", "location", "weekday", "opens", "closes"]),
 }
 
 
@@ -328,6 +335,7 @@ class Generator:
         self.created_at = _adapt_datetime(CREATED_AT)
         # Hours draw from their own generator, so adding them left every other row as it was.
         self.hours_rng = random.Random(f"{seed}-hours")
+        self.days_rng = random.Random(f"{seed}-days")
         self.hours_dates = {day: _adapt_date(day) for day in (*HOLIDAY_CLOSURE, REOPENS)}
         self.times = [_adapt_time(datetime.time(hour)) for hour in range(24)]
 
@@ -436,6 +444,19 @@ class Generator:
                 (location_id, self.hours_dates[first], self.hours_dates[last], "Holidays")
             )
 
+    def own_days(self, batch: Batch, therapist_id: int, location_id: int) -> None:
+        """Some therapists work a few days of a location's week (own hours, `TherapistHours`)."""
+        rng = self.days_rng
+        if rng.random() >= OWN_DAYS_SHARE:
+            return
+        opens, closes = OWN_DAYS_HOURS(rng)
+        days = sorted(rng.sample(range(5), 2 + _below(rng, 3)))
+        if rng.random() < OWN_SATURDAY_SHARE:
+            days.append(5)
+        batch.rows["therapist_hours"].extend(
+            (therapist_id, location_id, day, self.times[opens], self.times[closes]) for day in days
+        )
+
     def _temporary_closure(self) -> tuple:
         if self.hours_rng.random() < TEMPORARILY_CLOSED_SHARE:
             return self.hours_dates[REOPENS], "Renovations"
@@ -524,6 +545,8 @@ class Generator:
             batch.rows["booking_link"].append(
                 (therapist_id, second, f"https://other.example/{second}/{therapist_id}")
             )
+        for location_id in location_ids:
+            self.own_days(batch, therapist_id, location_id)
         batch.rows["therapist_specialties"].extend((therapist_id, pk) for pk in specialties)
         batch.rows["therapist_languages"].extend(
             (therapist_id, pk) for pk in self._languages(province, town.population >= BIG_CITY_POPULATION)

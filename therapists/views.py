@@ -6,10 +6,11 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
-from therapists import fees, filters, hours, leads, photos
+from therapists import fees, filters, hours, leads, maps, photos
 from therapists.forms import ConsultRequestForm, started_token
 from therapists.models import Clinic, ConsultRequest, Location, Therapist
 from therapists.search import find_therapists
@@ -69,6 +70,12 @@ def home(request):
     return render(request, "therapists/home.html", {"form": form, "popular": POPULAR_SEARCHES})
 
 
+# Pages that say "Open now" are computed for each request and never kept by a browser
+# or a proxy, so none shows yesterday's "open" (README, Hours).
+uncached = cache_control(private=True, no_cache=True)
+
+
+@uncached
 def search(request):
     results = find_therapists(request.GET, request.GET.get("page"))
     context = {
@@ -78,13 +85,21 @@ def search(request):
         "radius_choices": filters.RADIUS_CHOICES_KM,
         "max_radius_km": filters.MAX_RADIUS_KM,
     }
-    return render(request, "therapists/search.html", context)
+    # The map (static/js/map.js) shows this page's results; without a tile server, or
+    # nothing to place, there is none. Only this page may load the tile server's images.
+    tiles = maps.tiles() if results.origin and results.results else None
+    context["map_tiles"] = tiles
+    response = render(request, "therapists/search.html", context)
+    if tiles is not None:
+        response._csp_update = {"img-src": [tiles.origin]}
+    return response
 
 
 PROFILE_PHOTO_PX = 160  # CSS pixels a profile shows the headshot at
 CLINIC_PHOTO_PX = 480  # and a clinic page its photos at (at most)
 
 
+@uncached
 def therapist_detail(request, slug):
     therapist = get_object_or_404(Therapist.objects.published().with_profile().with_hours(), slug=slug)
     body_areas = sorted(
@@ -110,6 +125,7 @@ def therapist_detail(request, slug):
     return render(request, "therapists/therapist_detail.html", context)
 
 
+@uncached
 def clinic_detail(request, slug):
     clinic = get_object_or_404(
         Clinic.objects.prefetch_related(

@@ -107,3 +107,16 @@ def test_a_manager_sets_a_shared_therapists_days_at_their_clinic_only(client, ca
         (cast.alpha_main.pk, 1),
     }
     assert TherapistHours.objects.get(pk=at_bravo.pk).closes == T(13)
+
+
+def test_hours_and_dates_are_the_browsers_own_inputs_in_a_table_that_fits_a_phone(client, cast):
+    OpeningHours.objects.create(location=cast.alpha_main, weekday=0, opens=T(8), closes=T(12, 30))
+    client.force_login(cast.alice)
+
+    page = client.get(url("location", "change", cast.alpha_main.pk)).content.decode()
+
+    assert 'type="time" name="opening_hours-0-opens" value="08:00"' in page
+    assert 'value="12:30"' in page
+    assert 'type="date" name="closures-0-first_day"' in page
+    assert "css/admin-hours.css" in page
+    assert "Closures (closed for a range of days)" in page

@@ -1,7 +1,9 @@
+import dataclasses
 import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -244,3 +246,86 @@ def test_a_calendar_reads_a_therapists_own_hours():
     cal = hours.Calendar.of(location, own)
 
     assert hours.status(cal, at("America/Winnipeg", 2026, 11, 24, 10)).words == "Closed, opens at 5 pm"
+
+
+# A therapist's own days: the database conditions on (location, therapist) pairs agree
+# with `Calendar` at random times, in every zone, across closures and holidays.
+
+
+@pytest.fixture
+def therapist_days(locations):
+    """At each location: one therapist on its hours, one on their own days (an evening,
+    a Saturday morning), and one whose own days never meet the location's."""
+    for n, location in enumerate(locations):
+        make_therapist(locations=[location])
+        own_days = make_therapist(locations=[location])
+        TherapistHours.objects.create(
+            therapist=own_days, location=location, weekday=n % 5, opens=T(15), closes=T(21)
+        )
+        TherapistHours.objects.create(
+            therapist=own_days, location=location, weekday=5, opens=T(9), closes=T(11)
+        )
+        never = make_therapist(locations=[location])
+        TherapistHours.objects.create(
+            therapist=never, location=location, weekday=n % 7, opens=T(6), closes=T(7)
+        )
+    return locations
+
+
+def brute_force_pairs(test) -> set[tuple[int, int]]:
+    locations = Location.objects.prefetch_related("opening_hours", "closures", "special_hours").in_bulk()
+    own: dict[tuple[int, int], list[TherapistHours]] = {}
+    for period in TherapistHours.objects.all():
+        own.setdefault((period.location_id, period.therapist_id), []).append(period)
+    found = set()
+    for location in locations.values():
+        for therapist_id in location.therapists.values_list("pk", flat=True):
+            if test(hours.Calendar.of(location, own.get((location.pk, therapist_id)))):
+                found.add((location.pk, therapist_id))
+    return found
+
+
+def database_pairs(condition) -> set[tuple[int, int]]:
+    rows = Location.objects.per_therapist().filter(condition).annotate(therapist=F("practitioner"))
+    return set(rows.values_list("pk", "therapist"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    moment=st.datetimes(
+        min_value=datetime.datetime(2026, 1, 1),
+        max_value=datetime.datetime(2027, 12, 31),
+        timezones=st.just(UTC),
+    )
+)
+def test_a_therapist_is_open_now_in_the_database_exactly_when_their_calendar_says(therapist_days, moment):
+    expected = brute_force_pairs(lambda calendar: hours.is_open(calendar, moment))
+
+    assert database_pairs(hours.open_at(moment, working=True)) == expected
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime.datetime(2026, 11, 25, 0, 30, tzinfo=UTC),  # Tuesday evening in Winnipeg and Regina
+        datetime.datetime(2026, 11, 28, 13, 0, tzinfo=UTC),  # Saturday morning in St. John's
+        datetime.datetime(2026, 12, 25, 17, 0, tzinfo=UTC),  # Christmas
+        datetime.datetime(2026, 3, 8, 8, 30, tzinfo=UTC),  # daylight time starts
+    ],
+)
+def test_a_therapist_is_open_now_in_the_database_on_awkward_days(therapist_days, moment):
+    expected = brute_force_pairs(lambda calendar: hours.is_open(calendar, moment))
+
+    assert database_pairs(hours.open_at(moment, working=True)) == expected
+
+
+def test_a_therapists_evenings_and_weekends_are_their_own_days_within_the_locations(therapist_days):
+    evenings = database_pairs(hours.open_evenings(working=True))
+    weekends = database_pairs(hours.open_weekends(working=True))
+
+    assert evenings == brute_force_pairs(hours.opens_evenings)
+    assert weekends == brute_force_pairs(hours.opens_weekends)
+    # Own days change the answer: some pairs differ from their location's.
+    assert evenings != brute_force_pairs(
+        lambda calendar: hours.opens_evenings(dataclasses.replace(calendar, own=None))
+    )

@@ -1,6 +1,7 @@
 """Searching by hours: open now, evenings and weekends keep nearest-first ranking exact,
 and each card says in words whether it is open at the moment of the search."""
 
+import dataclasses
 import datetime
 import random
 import re
@@ -10,7 +11,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from therapists import geo, hours, search
-from therapists.models import Closure, Location, OpeningHours, TherapistHours
+from therapists.models import Closure, Location, OpeningHours, Therapist, TherapistHours
 from therapists.tests import test_nearest
 from therapists.tests.factories import WINNIPEG, make_location, make_place, make_therapist
 
@@ -55,10 +56,43 @@ def add_hours(seed: int = 11) -> None:
     Closure.objects.bulk_create(closures)
 
 
+def add_therapist_days(seed: int = 13) -> None:
+    """About a third of the therapists keep their own days at a location: some
+    afternoons into the evening, some a Saturday, some mornings only."""
+    rng = random.Random(seed)
+    own = []
+    pairs = Therapist.locations.through.objects.order_by("pk").values_list("therapist_id", "location_id")
+    for therapist_id, location_id in pairs:
+        if rng.random() < 0.35:
+            for day in rng.sample(range(7), rng.randint(1, 3)):
+                opens, closes = rng.choice([(T(9), T(12)), (T(15), T(21)), (T(10), T(13))])
+                own.append(
+                    TherapistHours(
+                        therapist_id=therapist_id,
+                        location_id=location_id,
+                        weekday=day,
+                        opens=opens,
+                        closes=closes,
+                    )
+                )
+    TherapistHours.objects.bulk_create(own)
+
+
+def calendars() -> dict[tuple[int, int], hours.Calendar]:
+    """Every (therapist, location) pair's calendar, from every row."""
+    locations = Location.objects.prefetch_related("opening_hours", "closures", "special_hours").in_bulk()
+    own: dict[tuple[int, int], list[TherapistHours]] = {}
+    for period in TherapistHours.objects.all():
+        own.setdefault((period.therapist_id, period.location_id), []).append(period)
+    pairs = Therapist.locations.through.objects.values_list("therapist_id", "location_id")
+    return {(t, loc): hours.Calendar.of(locations[loc], own.get((t, loc))) for t, loc in pairs}
+
+
 @pytest.fixture
 def generated(db):
     test_nearest.generate()
     add_hours()
+    add_therapist_days()
 
 
 def ids_with(condition) -> set[int]:
@@ -74,38 +108,49 @@ def ids_with(condition) -> set[int]:
         ("open_now=1", TUESDAY_7PM_WINNIPEG),
         ("open_now=1&accessible=1", datetime.datetime(2026, 11, 24, 17, 0, tzinfo=datetime.UTC)),
         ("open_now=1&evenings=1", datetime.datetime(2026, 11, 28, 17, 0, tzinfo=datetime.UTC)),  # Saturday
+        ("open_now=1&weekends=1&sort=name", datetime.datetime(2026, 11, 28, 17, 0, tzinfo=datetime.UTC)),
     ],
 )
 def test_hours_filters_keep_the_ranking_equal_to_a_brute_force_one(generated, monkeypatch, query, moment):
+    """Each therapist counts at a location only when they work there then: their own days
+    when they keep any, else the location's hours."""
     monkeypatch.setattr(hours, "current_time", lambda: moment)
-    calendars = Location.objects.prefetch_related("opening_hours", "closures", "special_hours")
-    open_now = {loc.pk for loc in calendars if hours.is_open(hours.Calendar.of(loc), moment)}
-    weekly = {loc.pk: list(loc.opening_hours.all()) for loc in calendars}
-    evenings = {
-        pk for pk, periods in weekly.items() if any(p.weekday < 5 and p.closes > T(18) for p in periods)
-    }
-    weekends = {pk for pk, periods in weekly.items() if any(p.weekday >= 5 for p in periods)}
+    pairs = calendars()
     wanted = dict(QueryDict(query).items())
+
+    def works(therapist, location) -> bool:
+        calendar = pairs[therapist.pk, location.pk]
+        return (
+            ("open_now" not in wanted or hours.is_open(calendar, moment))
+            and ("evenings" not in wanted or hours.opens_evenings(calendar))
+            and ("weekends" not in wanted or hours.opens_weekends(calendar))
+        )
+
     case = test_nearest.Case(
         query,
         therapist_ok=lambda t: "discipline" not in wanted or t.discipline.slug == wanted["discipline"],
-        location_ok=lambda loc: (
-            ("open_now" not in wanted or loc.pk in open_now)
-            and ("evenings" not in wanted or loc.pk in evenings)
-            and ("weekends" not in wanted or loc.pk in weekends)
-            and ("accessible" not in wanted or loc.wheelchair_accessible)
-        ),
+        location_ok=lambda loc: "accessible" not in wanted or loc.wheelchair_accessible,
+        pair_ok=works,
     )
-    assert open_now and evenings and weekends
+    # Own days change the answer for some pairs, so the test tells the two rules apart.
+    location_only = [c for c in pairs.values() if c.own is not None]
+    assert any(
+        hours.opens_evenings(c) != hours.opens_evenings(dataclasses.replace(c, own=None))
+        for c in location_only
+    )
     for origin in test_nearest.ORIGINS[:3]:
         ranked = test_nearest.oracle(origin, case)
+        assert ranked
         for radius in (25, 500):
             expected = test_nearest.within(ranked, radius)
+            if "sort" in wanted:
+                by_name = Therapist.objects.filter(pk__in=expected).order_by("last_name", "first_name", "pk")
+                expected = list(by_name.values_list("pk", flat=True))
             params = f"lat={origin.latitude}&lng={origin.longitude}&radius={radius}&{query}"
             results = search.find_therapists(QueryDict(params))
             assert [r.therapist.pk for r in results.within] == expected[: search.PER_PAGE], (query, radius)
             for result in results.within:
-                assert case.location_ok(result.location)
+                assert works(result.therapist, result.location), (query, result.therapist.pk)
 
 
 def test_the_open_now_filter_checks_the_database_against_the_python_rules(generated):
@@ -199,3 +244,50 @@ def test_a_profile_says_whether_each_location_is_open_and_when_the_therapist_wor
 
     assert "Closed, opens Tuesday 1 December noon" in page
     assert f"When {therapist.first_name} works here" in page
+
+
+@pytest.mark.parametrize("page", ["search", "profile", "clinic"])
+def test_pages_that_say_open_now_are_never_kept_by_a_browser_or_proxy(client, winnipeg, clock, page):
+    therapist = make_therapist(locations=[make_location()])
+    url = {
+        "search": reverse("therapists:search") + "?where=Winnipeg",
+        "profile": therapist.get_absolute_url(),
+        "clinic": therapist.locations.get().clinic.get_absolute_url(),
+    }[page]
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert set(response["Cache-Control"].replace(" ", "").split(",")) == {"private", "no-cache"}
+
+
+def search_page_with(client, count: int, django_assert_max_num_queries, limit: int) -> str:
+    for n in range(count):
+        location = make_location(at=(WINNIPEG[0], WINNIPEG[1] + n / 500))
+        OpeningHours.objects.create(location=location, weekday=1, opens=T(9), closes=T(20))
+        Closure.objects.create(
+            location=location, first_day=datetime.date(2026, 12, 24), last_day=datetime.date(2026, 12, 26)
+        )
+        therapist = make_therapist(locations=[location])
+        TherapistHours.objects.create(
+            therapist=therapist, location=location, weekday=1, opens=T(12), closes=T(20)
+        )
+    with django_assert_max_num_queries(limit) as counted:
+        page = client.get(
+            reverse("therapists:search"), {"where": "Winnipeg", "open_now": "1"}
+        ).content.decode()
+    assert page.count("Open now, until 8 pm") == min(count, search.PER_PAGE)
+    return len(counted)
+
+
+def test_the_hours_words_cost_the_same_queries_for_a_few_results_or_a_full_page(
+    client, winnipeg, clock, django_assert_max_num_queries
+):
+    client.get(reverse("therapists:search"), {"where": "Winnipeg", "open_now": "1"})  # warm reference data
+
+    few = search_page_with(client, 2, django_assert_max_num_queries, 40)
+    Location.objects.all().delete()
+    many = search_page_with(client, 25, django_assert_max_num_queries, few)
+
+    # A full page costs no more than two results (fewer rounds of the growing circle).
+    assert many <= few

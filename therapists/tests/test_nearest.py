@@ -135,6 +135,7 @@ class Case:
     query: str
     therapist_ok: object = lambda therapist: True
     location_ok: object = lambda location: True
+    pair_ok: object = lambda therapist, location: True  # e.g. the therapist works there evenings
 
 
 CASES = [
@@ -220,6 +221,8 @@ def oracle(origin: geo.Point, case: Case) -> list[tuple[float, int]]:
     for pk, location_id in Therapist.locations.through.objects.values_list("therapist_id", "location_id"):
         therapist, location = therapists.get(pk), locations[location_id]
         if therapist is None or not case.therapist_ok(therapist) or not case.location_ok(location):
+            continue
+        if not case.pair_ok(therapist, location):
             continue
         dx, dy, dz = location.ecef_x - x0, location.ecef_y - y0, location.ecef_z - z0
         chord_sq = dx * dx + dy * dy + dz * dz  # the database's arithmetic, in its order

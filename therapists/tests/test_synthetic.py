@@ -24,6 +24,7 @@ from therapists.models import (
     PlaceKind,
     Specialty,
     Therapist,
+    TherapistHours,
 )
 from therapists.search import find_therapists
 
@@ -281,3 +282,18 @@ def test_generated_locations_keep_their_zone_and_realistic_hours(data):
     assert 0.3 < share(locations, pk__in=saturday) < 0.5
     assert 0.01 < Closure.objects.count() / locations.count() < 0.06
     assert not OpeningHours.objects.filter(closes__lte=F("opens")).exists()
+
+
+def test_some_generated_therapists_keep_their_own_days_at_a_location(data):
+    pairs = Therapist.locations.through.objects.count()
+    own = TherapistHours.objects.values("therapist", "location").distinct().count()
+
+    assert 0.15 < own / pairs < 0.35
+    # Their days are at a location of theirs.
+    assert not TherapistHours.objects.exclude(
+        Exists(
+            Therapist.locations.through.objects.filter(
+                therapist=OuterRef("therapist"), location=OuterRef("location")
+            )
+        )
+    ).exists()
