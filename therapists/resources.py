@@ -14,7 +14,7 @@ from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV
 
 from therapists import geo, geocoding, hours
-from therapists.models import Clinic, Discipline, Language, Location, Specialty, Therapist
+from therapists.models import Clinic, ConsultRequest, Discipline, Language, Location, Specialty, Therapist
 
 # A spreadsheet runs a cell starting with one of these as a formula (or turns it into
 # one), e.g. =HYPERLINK(...) planted in a bio. Plain numbers (-97.1384) stay numbers.
@@ -347,3 +347,50 @@ class TherapistResource(ClinicScopedResource):
             instance.locations.set([*field.clean(row), *unseen])
             return
         super().import_field(field, instance, row, is_m2m, **kwargs)
+
+
+# The clinic workspace: the front desk's export of its consult requests (read-only).
+
+
+class ConsultRequestResource(ClinicScopedResource):
+    """A clinic's consult requests as the front desk works them: who to call, about what."""
+
+    where_it_hurts = fields.Field(attribute="where_it_hurts", column_name="where it hurts", readonly=True)
+    therapist = fields.Field(column_name="therapist", readonly=True)
+    location = fields.Field(column_name="location", readonly=True)
+    clinic = fields.Field(attribute="clinic__name", column_name="clinic", readonly=True)
+
+    class Meta:
+        model = ConsultRequest
+        fields = (
+            "reference",
+            "created_at",
+            "status",
+            "name",
+            "phone",
+            "email",
+            "where_it_hurts",
+            "therapist",
+            "location",
+            "clinic",
+            "meeting",
+            "preferred_times",
+            "message",
+            "clinic_notes",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        requests = ConsultRequest.objects.select_related("clinic", "therapist", "location", "area")
+        return requests if self.clinics is None else requests.filter(clinic__in=self.clinics)
+
+    def filter_export(self, queryset, **kwargs):
+        # The admin hands over its own (already clinic-limited) list: keep to our clinics anyway.
+        queryset = queryset.select_related("clinic", "therapist", "location", "area")
+        return queryset if self.clinics is None else queryset.filter(clinic__in=self.clinics)
+
+    def dehydrate_therapist(self, consult: ConsultRequest) -> str:
+        return consult.therapist.name if consult.therapist else ""
+
+    def dehydrate_location(self, consult: ConsultRequest) -> str:
+        return consult.location.address if consult.location else ""

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,188 +14,406 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='BodyArea',
+            name="BodyArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, unique=True)),
-                ('slug', models.SlugField(max_length=40, unique=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text="Order in the patient's list.")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, unique=True)),
+                ("slug", models.SlugField(max_length=40, unique=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Order in the patient's list."),
+                ),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Discipline',
+            name="Discipline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('practitioner_title', models.CharField(help_text='What a patient calls the practitioner, e.g. Registered massage therapist.', max_length=80)),
-                ('abbreviation', models.CharField(blank=True, help_text='e.g. RMT', max_length=12)),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                (
+                    "practitioner_title",
+                    models.CharField(
+                        help_text="What a patient calls the practitioner, e.g. Registered massage therapist.",
+                        max_length=80,
+                    ),
+                ),
+                ("abbreviation", models.CharField(blank=True, help_text="e.g. RMT", max_length=12)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Language',
+            name="Language",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='ISO 639-1 code, e.g. fr.', max_length=8, unique=True)),
-                ('name', models.CharField(max_length=60, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(help_text="ISO 639-1 code, e.g. fr.", max_length=8, unique=True)),
+                ("name", models.CharField(max_length=60, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Clinic',
+            name="Clinic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('phone', models.CharField(blank=True, max_length=32)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('website', models.URLField(blank=True)),
-                ('description', models.TextField(blank=True)),
-                ('direct_billing', models.BooleanField(default=False, help_text="Bills patients' extended health insurers directly.")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('managers', models.ManyToManyField(blank=True, help_text="Staff users who keep this clinic's listings up to date.", related_name='managed_clinics', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("phone", models.CharField(blank=True, max_length=32)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("website", models.URLField(blank=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "direct_billing",
+                    models.BooleanField(
+                        default=False, help_text="Bills patients' extended health insurers directly."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "managers",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Staff users who keep this clinic's listings up to date.",
+                        related_name="managed_clinics",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="Tells a clinic's locations apart, e.g. Downtown.", max_length=80)),
-                ('street', models.CharField(max_length=160)),
-                ('city', models.CharField(max_length=80)),
-                ('province', models.CharField(choices=[('AB', 'Alberta'), ('BC', 'British Columbia'), ('MB', 'Manitoba'), ('NB', 'New Brunswick'), ('NL', 'Newfoundland and Labrador'), ('NS', 'Nova Scotia'), ('NT', 'Northwest Territories'), ('NU', 'Nunavut'), ('ON', 'Ontario'), ('PE', 'Prince Edward Island'), ('QC', 'Quebec'), ('SK', 'Saskatchewan'), ('YT', 'Yukon')], max_length=2)),
-                ('postal_code', models.CharField(help_text='e.g. R3C 4T3', max_length=7)),
-                ('phone', models.CharField(blank=True, max_length=32)),
-                ('latitude', models.FloatField()),
-                ('longitude', models.FloatField()),
-                ('wheelchair_accessible', models.BooleanField(default=False)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='locations', to='therapists.clinic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Tells a clinic's locations apart, e.g. Downtown.", max_length=80
+                    ),
+                ),
+                ("street", models.CharField(max_length=160)),
+                ("city", models.CharField(max_length=80)),
+                (
+                    "province",
+                    models.CharField(
+                        choices=[
+                            ("AB", "Alberta"),
+                            ("BC", "British Columbia"),
+                            ("MB", "Manitoba"),
+                            ("NB", "New Brunswick"),
+                            ("NL", "Newfoundland and Labrador"),
+                            ("NS", "Nova Scotia"),
+                            ("NT", "Northwest Territories"),
+                            ("NU", "Nunavut"),
+                            ("ON", "Ontario"),
+                            ("PE", "Prince Edward Island"),
+                            ("QC", "Quebec"),
+                            ("SK", "Saskatchewan"),
+                            ("YT", "Yukon"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("postal_code", models.CharField(help_text="e.g. R3C 4T3", max_length=7)),
+                ("phone", models.CharField(blank=True, max_length=32)),
+                ("latitude", models.FloatField()),
+                ("longitude", models.FloatField()),
+                ("wheelchair_accessible", models.BooleanField(default=False)),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="locations",
+                        to="therapists.clinic",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['clinic__name', 'name', 'id'],
+                "ordering": ["clinic__name", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OpeningHours',
+            name="OpeningHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')])),
-                ('opens', models.TimeField()),
-                ('closes', models.TimeField()),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opening_hours', to='therapists.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ]
+                    ),
+                ),
+                ("opens", models.TimeField()),
+                ("closes", models.TimeField()),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opening_hours",
+                        to="therapists.location",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'opening hours',
-                'ordering': ['location', 'weekday', 'opens'],
+                "verbose_name_plural": "opening hours",
+                "ordering": ["location", "weekday", "opens"],
             },
         ),
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Stable key: geonames:<id> for a city, fsa:<FSA> for an FSA.', max_length=20, unique=True)),
-                ('kind', models.CharField(choices=[('city', 'City or town'), ('fsa', 'Postal code area (FSA)')], max_length=4)),
-                ('name', models.CharField(max_length=120)),
-                ('search_name', models.CharField(max_length=120)),
-                ('province', models.CharField(choices=[('AB', 'Alberta'), ('BC', 'British Columbia'), ('MB', 'Manitoba'), ('NB', 'New Brunswick'), ('NL', 'Newfoundland and Labrador'), ('NS', 'Nova Scotia'), ('NT', 'Northwest Territories'), ('NU', 'Nunavut'), ('ON', 'Ontario'), ('PE', 'Prince Edward Island'), ('QC', 'Quebec'), ('SK', 'Saskatchewan'), ('YT', 'Yukon')], max_length=2)),
-                ('description', models.CharField(blank=True, help_text='For an FSA, the area it covers.', max_length=200)),
-                ('latitude', models.FloatField()),
-                ('longitude', models.FloatField()),
-                ('population', models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Stable key: geonames:<id> for a city, fsa:<FSA> for an FSA.",
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("city", "City or town"), ("fsa", "Postal code area (FSA)")], max_length=4
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("search_name", models.CharField(max_length=120)),
+                (
+                    "province",
+                    models.CharField(
+                        choices=[
+                            ("AB", "Alberta"),
+                            ("BC", "British Columbia"),
+                            ("MB", "Manitoba"),
+                            ("NB", "New Brunswick"),
+                            ("NL", "Newfoundland and Labrador"),
+                            ("NS", "Nova Scotia"),
+                            ("NT", "Northwest Territories"),
+                            ("NU", "Nunavut"),
+                            ("ON", "Ontario"),
+                            ("PE", "Prince Edward Island"),
+                            ("QC", "Quebec"),
+                            ("SK", "Saskatchewan"),
+                            ("YT", "Yukon"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, help_text="For an FSA, the area it covers.", max_length=200),
+                ),
+                ("latitude", models.FloatField()),
+                ("longitude", models.FloatField()),
+                ("population", models.PositiveIntegerField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['name', 'province'],
-                'indexes': [models.Index(fields=['search_name', 'province'], name='place_search_name')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('latitude__gte', -90), ('latitude__lte', 90)), name='place_latitude_range'), models.CheckConstraint(condition=models.Q(('longitude__gte', -180), ('longitude__lte', 180)), name='place_longitude_range')],
+                "ordering": ["name", "province"],
+                "indexes": [models.Index(fields=["search_name", "province"], name="place_search_name")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("latitude__gte", -90), ("latitude__lte", 90)),
+                        name="place_latitude_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                        name="place_longitude_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Specialty',
+            name="Specialty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('body_areas', models.ManyToManyField(blank=True, related_name='specialties', to='therapists.bodyarea')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                (
+                    "body_areas",
+                    models.ManyToManyField(blank=True, related_name="specialties", to="therapists.bodyarea"),
+                ),
             ],
             options={
-                'verbose_name_plural': 'specialties',
-                'ordering': ['name'],
+                "verbose_name_plural": "specialties",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Therapist',
+            name="Therapist",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=60)),
-                ('last_name', models.CharField(max_length=60)),
-                ('slug', models.SlugField(max_length=140, unique=True)),
-                ('credentials', models.CharField(blank=True, help_text='e.g. RMT, BKin', max_length=120)),
-                ('regulator', models.CharField(blank=True, help_text='The regulatory college the therapist is registered with.', max_length=160)),
-                ('registration_number', models.CharField(blank=True, max_length=40)),
-                ('bio', models.TextField(blank=True)),
-                ('gender', models.CharField(blank=True, choices=[('woman', 'Woman'), ('man', 'Man'), ('non-binary', 'Non-binary')], help_text='Optional.', max_length=12)),
-                ('accepting_new_patients', models.BooleanField(default=True)),
-                ('offers_virtual_care', models.BooleanField(default=False)),
-                ('is_published', models.BooleanField(default=False, help_text='Only published therapists can be found.')),
-                ('last_verified', models.DateField(blank=True, help_text='When the clinic last confirmed this listing is current.', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('discipline', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='therapists', to='therapists.discipline')),
-                ('languages', models.ManyToManyField(blank=True, related_name='therapists', to='therapists.language')),
-                ('locations', models.ManyToManyField(related_name='therapists', to='therapists.location')),
-                ('specialties', models.ManyToManyField(blank=True, related_name='therapists', to='therapists.specialty')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=60)),
+                ("last_name", models.CharField(max_length=60)),
+                ("slug", models.SlugField(max_length=140, unique=True)),
+                ("credentials", models.CharField(blank=True, help_text="e.g. RMT, BKin", max_length=120)),
+                (
+                    "regulator",
+                    models.CharField(
+                        blank=True,
+                        help_text="The regulatory college the therapist is registered with.",
+                        max_length=160,
+                    ),
+                ),
+                ("registration_number", models.CharField(blank=True, max_length=40)),
+                ("bio", models.TextField(blank=True)),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("woman", "Woman"), ("man", "Man"), ("non-binary", "Non-binary")],
+                        help_text="Optional.",
+                        max_length=12,
+                    ),
+                ),
+                ("accepting_new_patients", models.BooleanField(default=True)),
+                ("offers_virtual_care", models.BooleanField(default=False)),
+                (
+                    "is_published",
+                    models.BooleanField(default=False, help_text="Only published therapists can be found."),
+                ),
+                (
+                    "last_verified",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the clinic last confirmed this listing is current.",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "discipline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="therapists",
+                        to="therapists.discipline",
+                    ),
+                ),
+                (
+                    "languages",
+                    models.ManyToManyField(blank=True, related_name="therapists", to="therapists.language"),
+                ),
+                ("locations", models.ManyToManyField(related_name="therapists", to="therapists.location")),
+                (
+                    "specialties",
+                    models.ManyToManyField(blank=True, related_name="therapists", to="therapists.specialty"),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'id'],
+                "ordering": ["last_name", "first_name", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='location',
-            index=models.Index(fields=['latitude', 'longitude'], name='location_lat_lng'),
+            model_name="location",
+            index=models.Index(fields=["latitude", "longitude"], name="location_lat_lng"),
         ),
         migrations.AddIndex(
-            model_name='location',
-            index=models.Index(fields=['city', 'province'], name='location_city'),
+            model_name="location",
+            index=models.Index(fields=["city", "province"], name="location_city"),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.UniqueConstraint(fields=('clinic', 'name'), name='location_unique_name_per_clinic'),
+            model_name="location",
+            constraint=models.UniqueConstraint(
+                fields=("clinic", "name"), name="location_unique_name_per_clinic"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__gte', -90), ('latitude__lte', 90)), name='location_latitude_range'),
+            model_name="location",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("latitude__gte", -90), ("latitude__lte", 90)),
+                name="location_latitude_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__gte', -180), ('longitude__lte', 180)), name='location_longitude_range'),
+            model_name="location",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                name="location_longitude_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='openinghours',
-            constraint=models.UniqueConstraint(fields=('location', 'weekday', 'opens'), name='opening_hours_unique_start'),
+            model_name="openinghours",
+            constraint=models.UniqueConstraint(
+                fields=("location", "weekday", "opens"), name="opening_hours_unique_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='openinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('closes__gt', models.F('opens'))), name='opening_hours_closes_after_opens'),
+            model_name="openinghours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes__gt", models.F("opens"))), name="opening_hours_closes_after_opens"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='openinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='opening_hours_weekday_range'),
+            model_name="openinghours",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekday__lte", 6)), name="opening_hours_weekday_range"
+            ),
         ),
         migrations.AddIndex(
-            model_name='therapist',
-            index=models.Index(fields=['is_published', 'discipline'], name='therapist_published_disc'),
+            model_name="therapist",
+            index=models.Index(fields=["is_published", "discipline"], name="therapist_published_disc"),
         ),
     ]

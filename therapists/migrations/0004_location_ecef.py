@@ -6,25 +6,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0003_clinic_managers_group'),
+        ("therapists", "0003_clinic_managers_group"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='location',
-            name='ecef_x',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.Value(6378.137), '/', django.db.models.functions.math.Sqrt(django.db.models.expressions.CombinedExpression(models.Value(1), '-', django.db.models.expressions.CombinedExpression(models.Value(0.00669437999014), '*', django.db.models.functions.math.Power(django.db.models.functions.math.Sin(django.db.models.functions.math.Radians(models.F('latitude'))), 2))))), '*', django.db.models.functions.math.Cos(django.db.models.functions.math.Radians(models.F('latitude')))), '*', django.db.models.functions.math.Cos(django.db.models.functions.math.Radians(models.F('longitude')))), output_field=models.FloatField()),
+            model_name="location",
+            name="ecef_x",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.expressions.CombinedExpression(
+                    django.db.models.expressions.CombinedExpression(
+                        django.db.models.expressions.CombinedExpression(
+                            models.Value(6378.137),
+                            "/",
+                            django.db.models.functions.math.Sqrt(
+                                django.db.models.expressions.CombinedExpression(
+                                    models.Value(1),
+                                    "-",
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.Value(0.00669437999014),
+                                        "*",
+                                        django.db.models.functions.math.Power(
+                                            django.db.models.functions.math.Sin(
+                                                django.db.models.functions.math.Radians(models.F("latitude"))
+                                            ),
+                                            2,
+                                        ),
+                                    ),
+                                )
+                            ),
+                        ),
+                        "*",
+                        django.db.models.functions.math.Cos(
+                            django.db.models.functions.math.Radians(models.F("latitude"))
+                        ),
+                    ),
+                    "*",
+                    django.db.models.functions.math.Cos(
+                        django.db.models.functions.math.Radians(models.F("longitude"))
+                    ),
+                ),
+                output_field=models.FloatField(),
+            ),
         ),
         migrations.AddField(
-            model_name='location',
-            name='ecef_y',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.Value(6378.137), '/', django.db.models.functions.math.Sqrt(django.db.models.expressions.CombinedExpression(models.Value(1), '-', django.db.models.expressions.CombinedExpression(models.Value(0.00669437999014), '*', django.db.models.functions.math.Power(django.db.models.functions.math.Sin(django.db.models.functions.math.Radians(models.F('latitude'))), 2))))), '*', django.db.models.functions.math.Cos(django.db.models.functions.math.Radians(models.F('latitude')))), '*', django.db.models.functions.math.Sin(django.db.models.functions.math.Radians(models.F('longitude')))), output_field=models.FloatField()),
+            model_name="location",
+            name="ecef_y",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.expressions.CombinedExpression(
+                    django.db.models.expressions.CombinedExpression(
+                        django.db.models.expressions.CombinedExpression(
+                            models.Value(6378.137),
+                            "/",
+                            django.db.models.functions.math.Sqrt(
+                                django.db.models.expressions.CombinedExpression(
+                                    models.Value(1),
+                                    "-",
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.Value(0.00669437999014),
+                                        "*",
+                                        django.db.models.functions.math.Power(
+                                            django.db.models.functions.math.Sin(
+                                                django.db.models.functions.math.Radians(models.F("latitude"))
+                                            ),
+                                            2,
+                                        ),
+                                    ),
+                                )
+                            ),
+                        ),
+                        "*",
+                        django.db.models.functions.math.Cos(
+                            django.db.models.functions.math.Radians(models.F("latitude"))
+                        ),
+                    ),
+                    "*",
+                    django.db.models.functions.math.Sin(
+                        django.db.models.functions.math.Radians(models.F("longitude"))
+                    ),
+                ),
+                output_field=models.FloatField(),
+            ),
         ),
         migrations.AddField(
-            model_name='location',
-            name='ecef_z',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.Value(6378.137), '/', django.db.models.functions.math.Sqrt(django.db.models.expressions.CombinedExpression(models.Value(1), '-', django.db.models.expressions.CombinedExpression(models.Value(0.00669437999014), '*', django.db.models.functions.math.Power(django.db.models.functions.math.Sin(django.db.models.functions.math.Radians(models.F('latitude'))), 2))))), '*', models.Value(0.99330562000986)), '*', django.db.models.functions.math.Sin(django.db.models.functions.math.Radians(models.F('latitude')))), output_field=models.FloatField()),
+            model_name="location",
+            name="ecef_z",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.expressions.CombinedExpression(
+                    django.db.models.expressions.CombinedExpression(
+                        django.db.models.expressions.CombinedExpression(
+                            models.Value(6378.137),
+                            "/",
+                            django.db.models.functions.math.Sqrt(
+                                django.db.models.expressions.CombinedExpression(
+                                    models.Value(1),
+                                    "-",
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.Value(0.00669437999014),
+                                        "*",
+                                        django.db.models.functions.math.Power(
+                                            django.db.models.functions.math.Sin(
+                                                django.db.models.functions.math.Radians(models.F("latitude"))
+                                            ),
+                                            2,
+                                        ),
+                                    ),
+                                )
+                            ),
+                        ),
+                        "*",
+                        models.Value(0.99330562000986),
+                    ),
+                    "*",
+                    django.db.models.functions.math.Sin(
+                        django.db.models.functions.math.Radians(models.F("latitude"))
+                    ),
+                ),
+                output_field=models.FloatField(),
+            ),
         ),
     ]

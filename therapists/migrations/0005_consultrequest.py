@@ -5,40 +5,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0004_location_ecef'),
+        ("therapists", "0004_location_ecef"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsultRequest',
+            name="ConsultRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('email', models.EmailField(help_text='Stored in lower case so access and erasure requests find it.', max_length=254)),
-                ('phone', models.CharField(help_text='E.164, e.g. +12045550123', max_length=16)),
-                ('area', models.CharField(choices=[('back', 'Back'), ('neck', 'Neck'), ('shoulder', 'Shoulder'), ('knee', 'Knee'), ('elbow', 'Elbow'), ('hip', 'Hip'), ('wrist', 'Wrist'), ('foot', 'Foot'), ('other', 'Somewhere else')], max_length=10, verbose_name='where it hurts')),
-                ('meeting', models.CharField(choices=[('phone', 'Phone call'), ('video', 'Online video')], max_length=5, verbose_name='how to meet')),
-                ('preferred_times', models.CharField(max_length=200)),
-                ('message', models.TextField(blank=True, max_length=1000)),
-                ('status', models.CharField(choices=[('new', 'New'), ('contacted', 'Contacted'), ('booked', 'Booked'), ('closed', 'Closed')], default='new', max_length=10)),
-                ('clinic_notes', models.TextField(blank=True, help_text="The clinic's own notes; never shown to the patient.")),
-                ('consent_at', models.DateTimeField(help_text='When the patient ticked the consent box.')),
-                ('consent_version', models.CharField(max_length=40)),
-                ('consent_text', models.TextField(help_text='The exact consent wording the patient agreed to.')),
-                ('marketing_consent', models.BooleanField(default=False, help_text='Agreed to reminders and exercise plans by email.')),
-                ('notified_at', models.DateTimeField(blank=True, help_text='When the clinic was emailed.', null=True)),
-                ('notify_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consult_requests', to='therapists.clinic')),
-                ('therapist', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='consult_requests', to='therapists.therapist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "email",
+                    models.EmailField(
+                        help_text="Stored in lower case so access and erasure requests find it.",
+                        max_length=254,
+                    ),
+                ),
+                ("phone", models.CharField(help_text="E.164, e.g. +12045550123", max_length=16)),
+                (
+                    "area",
+                    models.CharField(
+                        choices=[
+                            ("back", "Back"),
+                            ("neck", "Neck"),
+                            ("shoulder", "Shoulder"),
+                            ("knee", "Knee"),
+                            ("elbow", "Elbow"),
+                            ("hip", "Hip"),
+                            ("wrist", "Wrist"),
+                            ("foot", "Foot"),
+                            ("other", "Somewhere else"),
+                        ],
+                        max_length=10,
+                        verbose_name="where it hurts",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.CharField(
+                        choices=[("phone", "Phone call"), ("video", "Online video")],
+                        max_length=5,
+                        verbose_name="how to meet",
+                    ),
+                ),
+                ("preferred_times", models.CharField(max_length=200)),
+                ("message", models.TextField(blank=True, max_length=1000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("contacted", "Contacted"),
+                            ("booked", "Booked"),
+                            ("closed", "Closed"),
+                        ],
+                        default="new",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "clinic_notes",
+                    models.TextField(
+                        blank=True, help_text="The clinic's own notes; never shown to the patient."
+                    ),
+                ),
+                ("consent_at", models.DateTimeField(help_text="When the patient ticked the consent box.")),
+                ("consent_version", models.CharField(max_length=40)),
+                (
+                    "consent_text",
+                    models.TextField(help_text="The exact consent wording the patient agreed to."),
+                ),
+                (
+                    "marketing_consent",
+                    models.BooleanField(
+                        default=False, help_text="Agreed to reminders and exercise plans by email."
+                    ),
+                ),
+                (
+                    "notified_at",
+                    models.DateTimeField(blank=True, help_text="When the clinic was emailed.", null=True),
+                ),
+                ("notify_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consult_requests",
+                        to="therapists.clinic",
+                    ),
+                ),
+                (
+                    "therapist",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="consult_requests",
+                        to="therapists.therapist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['clinic', 'status', 'created_at'], name='consult_clinic_status'), models.Index(fields=['email'], name='consult_email'), models.Index(fields=['created_at'], name='consult_created'), models.Index(condition=models.Q(('notified_at__isnull', True)), fields=['created_at'], name='consult_not_notified')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['new', 'contacted', 'booked', 'closed'])), name='consult_request_status_valid'), models.CheckConstraint(condition=models.Q(('consent_version', ''), _negated=True), name='consult_request_has_consent')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["clinic", "status", "created_at"], name="consult_clinic_status"),
+                    models.Index(fields=["email"], name="consult_email"),
+                    models.Index(fields=["created_at"], name="consult_created"),
+                    models.Index(
+                        condition=models.Q(("notified_at__isnull", True)),
+                        fields=["created_at"],
+                        name="consult_not_notified",
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["new", "contacted", "booked", "closed"])),
+                        name="consult_request_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("consent_version", ""), _negated=True),
+                        name="consult_request_has_consent",
+                    ),
+                ],
             },
         ),
     ]

@@ -20,7 +20,9 @@ def grant(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.using(db_alias).get_or_create(name=GROUP_NAME)
     group.permissions.add(
-        *Permission.objects.using(db_alias).filter(content_type__app_label="therapists", codename__in=CODENAMES)
+        *Permission.objects.using(db_alias).filter(
+            content_type__app_label="therapists", codename__in=CODENAMES
+        )
     )
 
 

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0006_clinic_managers_consult_requests'),
+        ("therapists", "0006_clinic_managers_consult_requests"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='therapist',
-            index=models.Index(fields=['last_name', 'first_name', 'id'], name='therapist_name'),
+            model_name="therapist",
+            index=models.Index(fields=["last_name", "first_name", "id"], name="therapist_name"),
         ),
     ]

@@ -4,18 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0007_therapist_name_index'),
+        ("therapists", "0007_therapist_name_index"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='location',
-            name='location_lat_lng',
+            model_name="location",
+            name="location_lat_lng",
         ),
         migrations.AddIndex(
-            model_name='location',
-            index=models.Index(fields=['latitude', 'longitude', 'ecef_x', 'ecef_y', 'ecef_z'], name='location_box'),
+            model_name="location",
+            index=models.Index(
+                fields=["latitude", "longitude", "ecef_x", "ecef_y", "ecef_z"], name="location_box"
+            ),
         ),
     ]

@@ -5,39 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0008_location_box_index'),
+        ("therapists", "0008_location_box_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='place',
-            name='code',
-            field=models.CharField(help_text='Stable key: geonames:<id> for a city, area:<province>:<city>:<name> (normalized) for a neighbourhood or borough, fsa:<FSA> for an FSA.', max_length=80, unique=True),
+            model_name="place",
+            name="code",
+            field=models.CharField(
+                help_text="Stable key: geonames:<id> for a city, area:<province>:<city>:<name> (normalized) for a neighbourhood or borough, fsa:<FSA> for an FSA.",
+                max_length=80,
+                unique=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='place',
-            name='description',
-            field=models.CharField(blank=True, help_text='For an FSA, the area it covers; for a neighbourhood or borough, its city.', max_length=200),
+            model_name="place",
+            name="description",
+            field=models.CharField(
+                blank=True,
+                help_text="For an FSA, the area it covers; for a neighbourhood or borough, its city.",
+                max_length=200,
+            ),
         ),
         migrations.AlterField(
-            model_name='place',
-            name='kind',
-            field=models.CharField(choices=[('city', 'City or town'), ('area', 'Neighbourhood or borough'), ('fsa', 'Postal code area (FSA)')], max_length=4),
+            model_name="place",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("city", "City or town"),
+                    ("area", "Neighbourhood or borough"),
+                    ("fsa", "Postal code area (FSA)"),
+                ],
+                max_length=4,
+            ),
         ),
         migrations.CreateModel(
-            name='PlaceName',
+            name="PlaceName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('search_name', models.CharField(max_length=120)),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='other_names', to='therapists.place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("search_name", models.CharField(max_length=120)),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="other_names",
+                        to="therapists.place",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['search_name'],
-                'indexes': [models.Index(fields=['search_name'], name='place_name_search_name')],
-                'constraints': [models.UniqueConstraint(fields=('place', 'search_name'), name='place_name_unique')],
+                "ordering": ["search_name"],
+                "indexes": [models.Index(fields=["search_name"], name="place_name_search_name")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("place", "search_name"), name="place_name_unique")
+                ],
             },
         ),
     ]

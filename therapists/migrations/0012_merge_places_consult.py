@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0009_place_names_and_areas'),
-        ('therapists', '0011_consultrequest_reference_marketing'),
+        ("therapists", "0009_place_names_and_areas"),
+        ("therapists", "0011_consultrequest_reference_marketing"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -15,71 +15,199 @@ def place_in_time_zones(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0012_merge_places_consult'),
+        ("therapists", "0012_merge_places_consult"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='location',
-            name='closed_reason',
-            field=models.CharField(blank=True, help_text='A few words, e.g. Renovations.', max_length=80, verbose_name='why it is closed'),
+            model_name="location",
+            name="closed_reason",
+            field=models.CharField(
+                blank=True,
+                help_text="A few words, e.g. Renovations.",
+                max_length=80,
+                verbose_name="why it is closed",
+            ),
         ),
         migrations.AddField(
-            model_name='location',
-            name='closed_until',
-            field=models.DateField(blank=True, help_text='The day it opens again. Leave empty when it is open as usual.', null=True, verbose_name='temporarily closed until'),
+            model_name="location",
+            name="closed_until",
+            field=models.DateField(
+                blank=True,
+                help_text="The day it opens again. Leave empty when it is open as usual.",
+                null=True,
+                verbose_name="temporarily closed until",
+            ),
         ),
         migrations.AddField(
-            model_name='location',
-            name='time_zone',
-            field=models.CharField(choices=[('America/St_Johns', 'America/St_Johns'), ('America/Halifax', 'America/Halifax'), ('America/Glace_Bay', 'America/Glace_Bay'), ('America/Moncton', 'America/Moncton'), ('America/Goose_Bay', 'America/Goose_Bay'), ('America/Blanc-Sablon', 'America/Blanc-Sablon'), ('America/Toronto', 'America/Toronto'), ('America/Iqaluit', 'America/Iqaluit'), ('America/Atikokan', 'America/Atikokan'), ('America/Winnipeg', 'America/Winnipeg'), ('America/Resolute', 'America/Resolute'), ('America/Rankin_Inlet', 'America/Rankin_Inlet'), ('America/Regina', 'America/Regina'), ('America/Swift_Current', 'America/Swift_Current'), ('America/Edmonton', 'America/Edmonton'), ('America/Cambridge_Bay', 'America/Cambridge_Bay'), ('America/Inuvik', 'America/Inuvik'), ('America/Creston', 'America/Creston'), ('America/Dawson_Creek', 'America/Dawson_Creek'), ('America/Fort_Nelson', 'America/Fort_Nelson'), ('America/Whitehorse', 'America/Whitehorse'), ('America/Dawson', 'America/Dawson'), ('America/Vancouver', 'America/Vancouver')], default='', editable=False, max_length=40),
+            model_name="location",
+            name="time_zone",
+            field=models.CharField(
+                choices=[
+                    ("America/St_Johns", "America/St_Johns"),
+                    ("America/Halifax", "America/Halifax"),
+                    ("America/Glace_Bay", "America/Glace_Bay"),
+                    ("America/Moncton", "America/Moncton"),
+                    ("America/Goose_Bay", "America/Goose_Bay"),
+                    ("America/Blanc-Sablon", "America/Blanc-Sablon"),
+                    ("America/Toronto", "America/Toronto"),
+                    ("America/Iqaluit", "America/Iqaluit"),
+                    ("America/Atikokan", "America/Atikokan"),
+                    ("America/Winnipeg", "America/Winnipeg"),
+                    ("America/Resolute", "America/Resolute"),
+                    ("America/Rankin_Inlet", "America/Rankin_Inlet"),
+                    ("America/Regina", "America/Regina"),
+                    ("America/Swift_Current", "America/Swift_Current"),
+                    ("America/Edmonton", "America/Edmonton"),
+                    ("America/Cambridge_Bay", "America/Cambridge_Bay"),
+                    ("America/Inuvik", "America/Inuvik"),
+                    ("America/Creston", "America/Creston"),
+                    ("America/Dawson_Creek", "America/Dawson_Creek"),
+                    ("America/Fort_Nelson", "America/Fort_Nelson"),
+                    ("America/Whitehorse", "America/Whitehorse"),
+                    ("America/Dawson", "America/Dawson"),
+                    ("America/Vancouver", "America/Vancouver"),
+                ],
+                default="",
+                editable=False,
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='Closure',
+            name="Closure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_day', models.DateField(verbose_name='closed from')),
-                ('last_day', models.DateField(help_text='The last day it is closed.', verbose_name='closed to')),
-                ('reason', models.CharField(blank=True, help_text='e.g. Holidays.', max_length=80, verbose_name='reason')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='closures', to='therapists.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_day", models.DateField(verbose_name="closed from")),
+                (
+                    "last_day",
+                    models.DateField(help_text="The last day it is closed.", verbose_name="closed to"),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True, help_text="e.g. Holidays.", max_length=80, verbose_name="reason"
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closures",
+                        to="therapists.location",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['location', 'first_day'],
-                'indexes': [models.Index(fields=['location', 'last_day', 'first_day'], name='closure_days')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('last_day__gte', models.F('first_day'))), name='closure_ends_after_start')],
+                "ordering": ["location", "first_day"],
+                "indexes": [models.Index(fields=["location", "last_day", "first_day"], name="closure_days")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("last_day__gte", models.F("first_day"))),
+                        name="closure_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SpecialHours',
+            name="SpecialHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('opens', models.TimeField(verbose_name='opens')),
-                ('closes', models.TimeField(verbose_name='closes')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='special_hours', to='therapists.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("opens", models.TimeField(verbose_name="opens")),
+                ("closes", models.TimeField(verbose_name="closes")),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="special_hours",
+                        to="therapists.location",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'special hours',
-                'ordering': ['location', 'date', 'opens'],
-                'constraints': [models.UniqueConstraint(fields=('location', 'date', 'opens'), name='special_hours_unique_start'), models.CheckConstraint(condition=models.Q(('closes__gt', models.F('opens'))), name='special_hours_closes_after_opens')],
+                "verbose_name_plural": "special hours",
+                "ordering": ["location", "date", "opens"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("location", "date", "opens"), name="special_hours_unique_start"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("closes__gt", models.F("opens"))),
+                        name="special_hours_closes_after_opens",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TherapistHours',
+            name="TherapistHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='day')),
-                ('opens', models.TimeField(verbose_name='from')),
-                ('closes', models.TimeField(verbose_name='to')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='therapist_hours', to='therapists.location')),
-                ('therapist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='working_hours', to='therapists.therapist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="day",
+                    ),
+                ),
+                ("opens", models.TimeField(verbose_name="from")),
+                ("closes", models.TimeField(verbose_name="to")),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="therapist_hours",
+                        to="therapists.location",
+                    ),
+                ),
+                (
+                    "therapist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="working_hours",
+                        to="therapists.therapist",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'therapist hours',
-                'ordering': ['therapist', 'location', 'weekday', 'opens'],
-                'constraints': [models.UniqueConstraint(fields=('therapist', 'location', 'weekday', 'opens'), name='therapist_hours_unique_start'), models.CheckConstraint(condition=models.Q(('closes__gt', models.F('opens'))), name='therapist_hours_closes_after_opens'), models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='therapist_hours_weekday_range')],
+                "verbose_name_plural": "therapist hours",
+                "ordering": ["therapist", "location", "weekday", "opens"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("therapist", "location", "weekday", "opens"),
+                        name="therapist_hours_unique_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("closes__gt", models.F("opens"))),
+                        name="therapist_hours_closes_after_opens",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("weekday__lte", 6)), name="therapist_hours_weekday_range"
+                    ),
+                ],
             },
         ),
         migrations.RunPython(place_in_time_zones, migrations.RunPython.noop),

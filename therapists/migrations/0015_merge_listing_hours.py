@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('therapists', '0013_listing_fees_payers_new_patients'),
-        ('therapists', '0014_clinic_managers_hours'),
+        ("therapists", "0013_listing_fees_payers_new_patients"),
+        ("therapists", "0014_clinic_managers_hours"),
     ]
 
-    operations = [
-    ]
+    operations = []

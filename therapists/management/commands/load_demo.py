@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from therapists.demo import DEMO_PASSWORD, create_demo_accounts
+from therapists.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_workspace
 from therapists.models import Therapist
 
 
@@ -31,6 +31,7 @@ class Command(BaseCommand):
             return
         call_command("loaddata", "gazetteer", "demo", verbosity=0)
         usernames = create_demo_accounts()
+        create_demo_workspace()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded the demo data. Accounts: {', '.join(usernames)} (password {DEMO_PASSWORD!r})."
