@@ -11,7 +11,7 @@ of the filters, so nothing identifies a patient. Counting never breaks a page.
 import datetime
 import logging
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from therapists.filters import FILTERS
@@ -56,8 +56,9 @@ def _key(item) -> str:
 
 
 def _upsert(sql: str, params: list) -> None:
+    # One statement in autocommit (no savepoint around it: the search page's one extra query).
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
     except DatabaseError as error:
         logger.warning("demand counters not updated (%s)", type(error).__name__)
