@@ -743,6 +743,18 @@ class TherapistHoursInline(ClinicScopedChoices, admin.TabularInline):
         return super().get_queryset(request).filter(location__in=own_locations)
 
 
+class ListEditForm(forms.ModelForm):
+    """A row of the therapist list's editable columns: the column heading does not name an
+    input for a screen reader, so each names itself and the therapist."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"new_patients": _("New patients"), "last_verified": _("Details confirmed")}
+        for name, label in labels.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-label"] = f"{label}: {self.instance.name}"
+
+
 @admin.register(Therapist)
 class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     clinic_lookup = "locations__clinic"
@@ -775,6 +787,9 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     prepopulated_fields = {"slug": ["first_name", "last_name"]}
     actions = ["publish", "unpublish", "mark_verified_today", "leave_my_locations"]
     inlines = [TherapistHoursInline]
+
+    def get_changelist_form(self, request, **kwargs):
+        return ListEditForm
 
     def get_inline_instances(self, request, obj=None):
         # Own days are set once the therapist practises somewhere: not on the add form.
@@ -884,16 +899,15 @@ class ConsultRequestAdmin(ClinicScopedAdmin, ExportMixin, admin.ModelAdmin):
         css = {"all": ["css/admin-workspace.css"]}
 
     list_display = [
-        "__str__",
+        "reference",
         "age",
         "name",
-        "phone_link",
-        "email_link",
+        "contact",
         "where_it_hurts",
         "therapist_and_location",
         "status",
     ]
-    list_display_links = ["__str__"]
+    list_display_links = ["reference"]
     list_filter = [ManagedClinicFilter, OverdueFilter, "status", "meeting", "area"]
     list_select_related = ["clinic", "therapist", "area", "location"]
     search_fields = ["reference", "name", "email", "phone"]
@@ -923,8 +937,8 @@ class ConsultRequestAdmin(ClinicScopedAdmin, ExportMixin, admin.ModelAdmin):
         "status_changed_by",
     ]
     fieldsets = [
-        (None, {"fields": ["status", ("status_changed_at", "status_changed_by"), "clinic_notes"]}),
         ("Patient", {"fields": ["name", "phone_link", "email_link"]}),
+        ("Follow-up", {"fields": ["status", ("status_changed_at", "status_changed_by"), "clinic_notes"]}),
         (
             "Request",
             {
@@ -971,6 +985,10 @@ class ConsultRequestAdmin(ClinicScopedAdmin, ExportMixin, admin.ModelAdmin):
             # Not by colour alone: the word says it, the class only adds emphasis.
             return format_html('<strong class="overdue">{}</strong><br>{}', _("Overdue"), age)
         return age
+
+    @admin.display(description=_("Call or email"))
+    def contact(self, consult):
+        return format_html("{}<br>{}", self.phone_link(consult), self.email_link(consult))
 
     @admin.display(description=_("Phone"))
     def phone_link(self, consult):

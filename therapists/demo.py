@@ -271,6 +271,13 @@ CREDENTIALS = {
 # Who registers each profession, by province (associations where massage is not regulated).
 REGULATORS = {(body.discipline, body.province): body for body in regulators.BODIES}
 
+
+def regulator_name(discipline: str, province: str) -> str:
+    """The name of who registers `discipline` in `province`, or "" when we do not list one."""
+    body = REGULATORS.get((discipline, province))
+    return body.name if body else ""
+
+
 FIRST_NAMES = [
     "Aisha", "Amelia", "Ananya", "Andrea", "Ben", "Carlos", "Chloe", "Connor", "Daniel", "Darius",
     "Elena", "Emily", "Ethan", "Farah", "Gabriel", "Grace", "Hannah", "Harpreet", "Isaac", "Jasmine",

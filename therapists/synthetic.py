@@ -477,7 +477,7 @@ class Generator:
                 self._slug(f"{first} {last}"),
                 self.ref.disciplines[discipline],
                 _choice(rng, demo.CREDENTIALS[discipline]),
-                demo.REGULATORS[discipline].get(province, ""),
+                demo.regulator_name(discipline, province),
                 f"{province}-{1000 + _below(rng, 99000):05d}",
                 BIO.format(
                     first=first,
