@@ -248,7 +248,8 @@ TABLES = {
         Therapist,
         ["id", "first_name", "last_name", "slug", "discipline", "credentials", "regulator"]
         + ["registration_number", "bio", "gender", "pronouns", "new_patients", "new_patients_as_of"]
-        + ["booking_url", "offers_virtual_care", "is_published", "last_verified", "created_at", "updated_at"],
+        + ["booking_url", "offers_virtual_care", "is_published", "last_verified", "created_at", "updated_at"]
+        + ["registration_province"],
     ),
     "fee": (Fee, ["id", "clinic", "therapist", "kind", "description", "minutes", "price", "taxable"]),
     "therapist_locations": (Therapist.locations.through, ["therapist", "location"]),
@@ -497,6 +498,7 @@ class Generator:
                 verified,
                 self.created_at,
                 self.created_at,
+                province,
             )
         )
         batch.rows["therapist_locations"].extend((therapist_id, pk) for pk in location_ids)
