@@ -899,15 +899,13 @@ class ConsultRequestAdmin(ClinicScopedAdmin, ExportMixin, admin.ModelAdmin):
         css = {"all": ["css/admin-workspace.css"]}
 
     list_display = [
-        "reference",
+        "request",
         "age",
-        "name",
         "contact",
         "where_it_hurts",
         "therapist_and_location",
-        "status",
     ]
-    list_display_links = ["reference"]
+    list_display_links = ["request"]
     list_filter = [ManagedClinicFilter, OverdueFilter, "status", "meeting", "area"]
     list_select_related = ["clinic", "therapist", "area", "location"]
     search_fields = ["reference", "name", "email", "phone"]
@@ -986,9 +984,13 @@ class ConsultRequestAdmin(ClinicScopedAdmin, ExportMixin, admin.ModelAdmin):
             return format_html('<strong class="overdue">{}</strong><br>{}', _("Overdue"), age)
         return age
 
-    @admin.display(description=_("Call or email"))
+    @admin.display(description=_("Request and status"), ordering="status")
+    def request(self, consult):
+        return format_html("{}<br>{}", consult.reference, consult.get_status_display())
+
+    @admin.display(description=_("Patient"), ordering="name")
     def contact(self, consult):
-        return format_html("{}<br>{}", self.phone_link(consult), self.email_link(consult))
+        return format_html("{}<br>{}<br>{}", consult.name, self.phone_link(consult), self.email_link(consult))
 
     @admin.display(description=_("Phone"))
     def phone_link(self, consult):
