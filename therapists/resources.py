@@ -111,6 +111,64 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"Unknown {self.noun}: “{value}”.") from None
 
 
+class LanguagesWidget(StrictManyToManyWidget):
+    """Languages written by name ("English, French"), as people read them; ISO codes
+    ("en,fr", the older export) are accepted too."""
+
+    def __init__(self):
+        super().__init__(Language, field="code", noun="language")
+
+    def clean(self, value, row=None, **kwargs):
+        parts = [part.strip() for part in str(value or "").split(self.separator) if part.strip()]
+        by_name = {name.casefold(): code for code, name in Language.objects.values_list("code", "name")}
+        codes = ",".join(by_name.get(part.casefold(), part) for part in parts)
+        return super().clean(codes, row, **kwargs)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return ", ".join(language.name for language in value.all())
+
+
+def location_label(location: Location) -> str:
+    """A location as the therapist export names it: "Clinic: street, city"."""
+    return f"{location.clinic.name}: {location.street}, {location.city}"
+
+
+class LocationsWidget(StrictManyToManyWidget):
+    """Locations named by clinic and address ("Alpha Physio: 1 Main Street, Winnipeg"),
+    separated by semicolons; location ids separated by commas (the older export) are
+    accepted too. Only `choices` (the user's own locations) may be named."""
+
+    def __init__(self):
+        super().__init__(
+            Location, field="pk", noun="location id", hint=" (the ids of your locations, from their export)"
+        )
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text or all(part.strip().isdigit() for part in text.split(",") if part.strip()):
+            return super().clean(value, row, **kwargs)
+        labels = {
+            " ".join(location_label(location).casefold().split()): location.pk
+            for location in self.get_choices().select_related("clinic")
+        }
+        wanted = [part.strip() for part in text.split(";") if part.strip()]
+        unknown = [part for part in wanted if " ".join(part.casefold().split()) not in labels]
+        if unknown:
+            raise ValueError(
+                f"Unknown location: {'; '.join(unknown)} (write “Clinic: street, city” as the export "
+                "does, separated by semicolons, or your location ids separated by commas)."
+            )
+        return self.get_choices().filter(pk__in=[labels[" ".join(p.casefold().split())] for p in wanted])
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        locations = value.select_related("clinic") if hasattr(value, "select_related") else value
+        return "; ".join(location_label(location) for location in locations)
+
+
 class ClinicScopedResource(resources.ModelResource):
     """A resource limited to `clinics` (None: every clinic, for the site operator)."""
 
@@ -229,8 +287,8 @@ class LocationResource(ClinicScopedResource):
 
 
 class TherapistResource(ClinicScopedResource):
-    """Therapists keyed by slug. Locations are location ids (see the location export),
-    languages ISO codes and specialties slugs, each list separated by commas."""
+    """Therapists keyed by slug. Locations are named by clinic and address (separated by
+    semicolons; location ids are accepted too), languages by name, specialties by slug."""
 
     discipline = fields.Field(
         attribute="discipline",
@@ -242,7 +300,7 @@ class TherapistResource(ClinicScopedResource):
     languages = fields.Field(
         attribute="languages",
         column_name="languages",
-        widget=StrictManyToManyWidget(Language, field="code", noun="language code"),
+        widget=LanguagesWidget(),
     )
     specialties = fields.Field(
         attribute="specialties",
@@ -252,9 +310,7 @@ class TherapistResource(ClinicScopedResource):
     locations = fields.Field(
         attribute="locations",
         column_name="locations",
-        widget=StrictManyToManyWidget(
-            Location, field="pk", noun="location id", hint=" (the ids of your locations, from their export)"
-        ),
+        widget=LocationsWidget(),
     )
 
     class Meta:
@@ -307,8 +363,10 @@ class TherapistResource(ClinicScopedResource):
         # at another clinic must not reveal that clinic's location ids.
         visible = getattr(therapist, "visible_locations", None)
         if visible is None:
-            visible = therapist.locations.filter(pk__in=self.locations_allowed.values("pk"))
-        return ",".join(str(location.pk) for location in visible)
+            visible = therapist.locations.filter(pk__in=self.locations_allowed.values("pk")).select_related(
+                "clinic"
+            )
+        return self.fields["locations"].widget.render(visible)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}

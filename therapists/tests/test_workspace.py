@@ -15,7 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from therapists import workspace
-from therapists.models import ConfirmationReminder, ConsultRequest, ConsultStatus, OutdatedReport, Therapist
+from therapists.models import (
+    Clinic,
+    ConfirmationReminder,
+    ConsultRequest,
+    ConsultStatus,
+    Language,
+    OutdatedReport,
+    Therapist,
+)
+from therapists.resources import TherapistResource
 from therapists.search import find_therapists
 from therapists.tests.factories import (
     make_clinic,
@@ -367,3 +376,27 @@ def test_no_reminder_when_every_listing_is_confirmed(cast):
     call_command("remind_unconfirmed_listings")
 
     assert mail.outbox == []
+
+
+# CSV exports people can read.
+
+
+def test_the_therapist_export_names_locations_and_languages_and_imports_back(cast):
+    cast.amy.languages.set(Language.objects.filter(code__in=["en", "fr"]))
+    resource = TherapistResource(clinics=Clinic.objects.filter(pk=cast.alpha.pk))
+
+    exported = resource.export()
+    row = exported.dict[0]
+    importer = TherapistResource(clinics=Clinic.objects.filter(pk=cast.alpha.pk))
+    result = importer.import_data(exported, dry_run=True)
+
+    assert row["locations"] == "Alpha Physio: " + f"{cast.alpha_main.street}, Winnipeg"
+    assert row["languages"] == "English, French"
+    assert not result.has_errors() and not result.has_validation_errors()
+
+
+def test_the_import_refuses_another_clinics_location_by_name(cast):
+    widget = TherapistResource(clinics=Clinic.objects.filter(pk=cast.alpha.pk)).fields["locations"].widget
+
+    with pytest.raises(ValueError, match="Unknown location"):
+        widget.clean(f"Bravo Massage: {cast.bravo_main.street}, Toronto")
