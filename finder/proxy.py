@@ -26,3 +26,15 @@ def client_ip(request) -> str:
     except ValueError:
         return remote
     return candidate
+
+
+def client_network(group: str, request) -> str:
+    """Whom a rate limit counts (a django-ratelimit `key`): the client's address (an IPv6
+    client by its /64, which one household or server usually holds), or "unknown" when
+    the server gave none (a Unix socket without a proxy), where `key="ip"` would fail."""
+    address = client_ip(request)
+    if not address:
+        return "unknown"
+    if ":" in address:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return address

@@ -366,6 +366,13 @@ CONSULT_FORM_MAX_HOURS = 4  # a consult form is good for one request within this
 CONSULT_DUPLICATE_MINUTES = 10  # the same browser asking again within this updates its request
 CONSULT_RETENTION_DAYS = int(os.environ.get("CONSULT_RETENTION_DAYS", "365"))
 
+# Listings that stay true: a listing unconfirmed for longer than this many days leaves
+# search (its profile says it may be out of date); the clinic's home flags it after
+# LISTING_CONFIRM_AFTER_DAYS, when `remind_unconfirmed_listings` also emails a reminder.
+LISTING_STALE_AFTER_DAYS = envint("LISTING_STALE_AFTER_DAYS", 365)
+LISTING_CONFIRM_AFTER_DAYS = envint("LISTING_CONFIRM_AFTER_DAYS", 182)
+REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "5/h")  # outdated-information reports per client IP
+
 # The public JSON API (therapists.api): requests one client address may make
 # (django-ratelimit syntax, counted in the shared cache), and read-only CORS from
 # any origin. Its data is public; no cookies or credentials are ever accepted.

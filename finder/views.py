@@ -21,6 +21,8 @@ User-agent: *
 Disallow: /consult/
 Disallow: /therapists/*/consult/
 Disallow: /clinics/*/consult/
+Disallow: /therapists/*/report/
+Disallow: /clinics/*/report/
 """
 
 

@@ -21,12 +21,14 @@ from django.db import models, transaction
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin, ImportExportModelAdmin
 
-from therapists import geo, geocoding, hours, photos, uploads
+from therapists import geo, geocoding, hours, photos, reports, uploads, workspace
 from therapists.models import (
     PHOTO_ALT_REQUIRED,
     BodyArea,
@@ -39,17 +41,27 @@ from therapists.models import (
     Discipline,
     Fee,
     Language,
+    ListingWeek,
     Location,
     OpeningHours,
+    OutdatedReport,
     Payer,
     Place,
+    Regulator,
+    SearchGap,
     SpecialHours,
     Specialty,
     Tag,
     Therapist,
     TherapistHours,
 )
-from therapists.resources import ClinicResource, LocationResource, SafeCSV, TherapistResource
+from therapists.resources import (
+    ClinicResource,
+    ConsultRequestResource,
+    LocationResource,
+    SafeCSV,
+    TherapistResource,
+)
 
 MAX_CLINIC_PHOTOS = 4
 
@@ -749,6 +761,56 @@ class LocationAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
             hours.copy_monday_to_weekdays(form.instance)
 
 
+# The clinic workspace (issue 16): list filters the home page links to.
+
+
+class ToConfirmFilter(admin.SimpleListFilter):
+    """Published listings whose details were not confirmed for six months or more."""
+
+    title = _("details confirmed")
+    parameter_name = "confirm"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("Due for confirmation")), ("stale", _("Out of search (stale)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return workspace.to_confirm(queryset)
+        if self.value() == "stale":
+            return queryset.published().stale()
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Requests still new after one business day (workspace.contact_due)."""
+
+    title = _("contact")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Overdue: not contacted after one business day"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(pk__in=workspace.overdue_ids(queryset))
+        return queryset
+
+
+class OpenReportFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open")), ("closed", _("Closed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(closed_at__isnull=True)
+        if self.value() == "closed":
+            return queryset.filter(closed_at__isnull=False)
+        return queryset
+
+
 # Therapists.
 
 
@@ -799,6 +861,18 @@ class TherapistForm(ClinicScopedForm):
         return cleaned
 
 
+class ListEditForm(forms.ModelForm):
+    """A row of the therapist list's editable columns: the column heading does not name an
+    input for a screen reader, so each names itself and the therapist."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"new_patients": _("New patients"), "last_verified": _("Details confirmed")}
+        for name, label in labels.items():
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-label"] = f"{label}: {self.instance.name}"
+
+
 @admin.register(Therapist)
 class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     clinic_lookup = "locations__clinic"
@@ -814,9 +888,12 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
         "last_verified",
     ]
     list_display_links = ["name"]
+    # The front desk keeps the new-patient state and the confirmation date true from the list.
+    list_editable = ["new_patients", "last_verified"]
     list_select_related = ["discipline"]
     list_filter = [
         ManagedClinicFilter,
+        ToConfirmFilter,
         "discipline",
         "is_published",
         "new_patients",
@@ -831,6 +908,9 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     actions = ["publish", "unpublish", "mark_verified_today", "leave_my_locations"]
     inlines = [BookingLinkInline, TherapistHoursInline]
     readonly_fields = ["current_photo"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return ListEditForm
 
     def get_inline_instances(self, request, obj=None):
         # Own days and links are set once the therapist practises somewhere: not on the add form.
@@ -856,7 +936,17 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
 
     fieldsets = [
         (None, {"fields": [("first_name", "last_name"), "slug", "discipline", "locations"]}),
-        ("Registration", {"fields": ["credentials", "regulator", "registration_number"]}),
+        (
+            "Registration",
+            {
+                "fields": [
+                    "credentials",
+                    ("registered_with", "registration_province"),
+                    "registration_number",
+                    "regulator",
+                ]
+            },
+        ),
         ("Profile", {"fields": ["bio", "gender", "pronouns", "languages", "specialties"]}),
         (
             _("Photo"),
@@ -937,34 +1027,40 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description="Mark selected therapists as verified today", permissions=["change"])
+    @admin.action(description=_("Confirm these listings are current"), permissions=["change"])
     def mark_verified_today(self, request, queryset):
         today = timezone.localdate()
-        count = update_and_log(request, queryset, f"Verified on {today:%Y-%m-%d}.", last_verified=today)
-        self.message_user(request, f"{count} therapist(s) marked as verified on {today:%Y-%m-%d}.")
+        count = update_and_log(request, queryset, "Details confirmed as current.", last_verified=today)
+        self.message_user(
+            request,
+            _("%(count)d listing(s) confirmed as current today.") % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ConsultRequest)
-class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+class ConsultRequestAdmin(ClinicScopedAdmin, ExportMixin, admin.ModelAdmin):
     """Patients' consult requests: each clinic works only its own. Patients create
     them on the site, so nobody adds one here, and what the patient sent and
-    consented to is read-only; the clinic changes the status and its notes."""
+    consented to is read-only; the clinic changes the status and its notes, and
+    who changed the status last, and when, is kept on the request."""
 
     clinic_lookup = "clinic"
+    resource_classes = [ConsultRequestResource]
+
+    class Media:
+        css = {"all": ["css/admin-workspace.css"]}
+
     list_display = [
-        "__str__",
-        "created_at",
-        "name",
-        "therapist",
-        "clinic",
+        "request",
+        "age",
+        "contact",
         "where_it_hurts",
-        "meeting",
-        "status",
-        "notified",
+        "therapist_and_location",
     ]
-    list_display_links = ["__str__"]
-    list_filter = [ManagedClinicFilter, "status", "meeting", "area"]
-    list_select_related = ["clinic", "therapist", "area"]
+    list_display_links = ["request"]
+    list_filter = [ManagedClinicFilter, OverdueFilter, "status", "meeting", "area"]
+    list_select_related = ["clinic", "therapist", "area", "location"]
     search_fields = ["reference", "name", "email", "phone"]
     date_hierarchy = "created_at"
     actions = ["mark_contacted", "mark_booked", "mark_closed"]
@@ -974,8 +1070,8 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
         "location",
         "therapist",
         "name",
-        "email",
-        "phone",
+        "email_link",
+        "phone_link",
         "where_it_hurts",
         "meeting",
         "preferred_times",
@@ -988,9 +1084,12 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
         "marketing_text",
         "created_at",
         "notified_at",
+        "status_changed_at",
+        "status_changed_by",
     ]
     fieldsets = [
-        (None, {"fields": ["status", "clinic_notes"]}),
+        ("Patient", {"fields": ["name", "phone_link", "email_link"]}),
+        ("Follow-up", {"fields": ["status", ("status_changed_at", "status_changed_by"), "clinic_notes"]}),
         (
             "Request",
             {
@@ -1007,7 +1106,6 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Patient", {"fields": ["name", "email", "phone"]}),
         (
             "Consent",
             {
@@ -1027,17 +1125,62 @@ class ConsultRequestAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     def has_add_permission(self, request, *args):
         return False
 
+    def get_queryset(self, request):
+        # Each row carries its province and time zone: "overdue" needs no query per row.
+        return workspace.with_calendar(super().get_queryset(request))
+
+    @admin.display(description=_("Age"), ordering="created_at")
+    def age(self, consult):
+        age = timesince(consult.created_at, depth=1)
+        if workspace.is_overdue(consult):
+            # Not by colour alone: the word says it, the class only adds emphasis.
+            return format_html('<strong class="overdue">{}</strong><br>{}', _("Overdue"), age)
+        return age
+
+    @admin.display(description=_("Request and status"), ordering="status")
+    def request(self, consult):
+        return format_html("{}<br>{}", consult.reference, consult.get_status_display())
+
+    @admin.display(description=_("Patient"), ordering="name")
+    def contact(self, consult):
+        return format_html("{}<br>{}<br>{}", consult.name, self.phone_link(consult), self.email_link(consult))
+
+    @admin.display(description=_("Phone"))
+    def phone_link(self, consult):
+        return format_html('<a href="tel:{}">{}</a>', consult.phone, consult.phone) if consult.phone else ""
+
+    @admin.display(description=_("Email"))
+    def email_link(self, consult):
+        if not consult.email:
+            return ""
+        return format_html('<a href="mailto:{}">{}</a>', consult.email, consult.email)
+
+    @admin.display(description=_("Therapist and location"))
+    def therapist_and_location(self, consult):
+        therapist = consult.therapist.name if consult.therapist else _("Anyone at the clinic")
+        where = consult.location.address if consult.location else consult.clinic.name
+        return format_html("{}<br><small>{}</small>", therapist, where)
+
     @admin.display(description="Where it hurts", ordering="area__position")
     def where_it_hurts(self, consult):
         return consult.where_it_hurts
 
-    @admin.display(description="Clinic emailed", boolean=True)
-    def notified(self, consult):
-        return consult.notified_at is not None
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.status_changed_at = timezone.now()
+            obj.status_changed_by = request.user
+        super().save_model(request, obj, form, change)
 
     def _set_status(self, request, queryset, status: str) -> None:
         label = ConsultStatus(status).label
-        count = update_and_log(request, queryset, f"Marked {label.lower()}.", status=status)
+        count = update_and_log(
+            request,
+            queryset,
+            f"Marked {label.lower()}.",
+            status=status,
+            status_changed_at=timezone.now(),
+            status_changed_by=request.user,
+        )
         self.message_user(request, f"{count} request(s) marked {label.lower()}.", messages.SUCCESS)
 
     @admin.action(description="Mark selected requests as contacted", permissions=["change"])
@@ -1109,3 +1252,136 @@ class PlaceAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     list_filter = ["kind", "province"]
     search_fields = ["name", "search_name", "code"]
     show_full_result_count = False
+
+
+# The clinic workspace (issue 16): the home page, outdated-information reports,
+# regulators, and the counters that show where patients find nobody.
+
+admin.site.site_header = _("Therapist Finder, clinic admin")
+admin.site.site_title = _("Therapist Finder, clinic admin")
+admin.site.index_title = _("Today")
+
+_stock_index = admin.site.index
+
+
+def workspace_index(request, extra_context=None):
+    """The admin's home: the clinic's day (every clinic's for the operator), then the lists."""
+    day = workspace.clinic_day(managed_clinics(request.user), operator=_is_operator(request))
+    return _stock_index(request, {**(extra_context or {}), "day": day})
+
+
+admin.site.index = workspace_index
+
+
+class CloseReportForm(ClinicScopedForm):
+    close = forms.BooleanField(
+        label=_("Close this report"),
+        required=False,
+        help_text=_("Once the listing is corrected, or you found nothing wrong: say which in the note."),
+    )
+
+    class Meta:
+        model = OutdatedReport
+        fields = ["closing_note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("close") and not cleaned.get("closing_note", "").strip():
+            self.add_error("closing_note", _("Say what you changed, or why nothing needed changing."))
+        return cleaned
+
+
+@admin.register(OutdatedReport)
+class OutdatedReportAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    """Visitors' reports of outdated information: the clinic checks and closes each with a note."""
+
+    clinic_lookup = "clinic"
+    form = CloseReportForm
+    list_display = ["__str__", "created_at", "what_is_wrong", "clinic", "is_open"]
+    list_filter = [OpenReportFilter, ManagedClinicFilter]
+    list_select_related = ["clinic", "therapist"]
+    readonly_fields = [
+        "clinic",
+        "therapist_link",
+        "what_is_wrong",
+        "note",
+        "email_link",
+        "created_at",
+        "closed_at",
+        "closed_by",
+    ]
+    fieldsets = [
+        (None, {"fields": ["clinic", "therapist_link", "what_is_wrong", "note", "email_link", "created_at"]}),
+        (_("Closing"), {"fields": ["closing_note", "close", "closed_at", "closed_by"]}),
+    ]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    @admin.display(description=_("What is wrong"))
+    def what_is_wrong(self, report):
+        return report.what_is_wrong
+
+    @admin.display(description=_("Open"), boolean=True)
+    def is_open(self, report):
+        return report.closed_at is None
+
+    @admin.display(description=_("Therapist"))
+    def therapist_link(self, report):
+        if report.therapist is None:
+            return _("The clinic's page")
+        url = reverse("admin:therapists_therapist_change", args=[report.therapist.pk])
+        return format_html('<a href="{}">{}</a>', url, report.therapist.name)
+
+    @admin.display(description=_("Email for a reply"))
+    def email_link(self, report):
+        return format_html('<a href="mailto:{}">{}</a>', report.email, report.email) if report.email else "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("close") and obj.closed_at is None:
+            reports.close(obj, request.user, obj.closing_note)
+
+
+@admin.register(Regulator)
+class RegulatorAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    list_display = ["name", "province", "discipline", "kind", "register_link"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_filter = ["province", "discipline", "kind"]
+    list_select_related = ["discipline"]
+    search_fields = ["name", "abbreviation"]
+
+    @admin.display(description=_("Public register"))
+    def register_link(self, regulator):
+        url = regulator.register_url
+        return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', url, url)
+
+
+class CountersAdmin(ClinicScopedAdmin, admin.ModelAdmin):
+    """Counters the site keeps: read, never written by hand."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_operator(request) and super().has_delete_permission(request, obj)
+
+
+@admin.register(SearchGap)
+class SearchGapAdmin(CountersAdmin):
+    operator_only = True
+    list_display = ["week", "place", "province", "filters", "searches"]
+    list_filter = ["week", "province"]
+    search_fields = ["place"]
+    date_hierarchy = "week"
+
+
+@admin.register(ListingWeek)
+class ListingWeekAdmin(CountersAdmin):
+    clinic_lookup = "therapist__locations__clinic"
+    list_display = ["week", "therapist", "shown", "opened"]
+    list_filter = ["week"]
+    list_select_related = ["therapist"]

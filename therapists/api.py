@@ -15,7 +15,6 @@ problem details, never an HTML page.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import logging
 from http import HTTPStatus
 from typing import Annotated, Literal
@@ -35,7 +34,7 @@ from ninja import Field, NinjaAPI, Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
 from redis.exceptions import RedisError
 
-from finder.proxy import client_ip
+from finder.proxy import client_network
 from therapists import gazetteer
 from therapists.api_schemas import (
     BodyAreaOut,
@@ -144,18 +143,6 @@ def server_error(request, exc):
     return problem(500, gettext("Something went wrong on our side."))
 
 
-def _client_network(group: str, request) -> str:
-    """Whom the rate limit counts: the client's address (an IPv6 client by its /64,
-    which one household or server usually holds), or "unknown" when the server gave
-    none (a Unix socket without a proxy)."""
-    address = client_ip(request)
-    if not address:
-        return "unknown"
-    if ":" in address:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return address
-
-
 def _seconds_until_allowed(request) -> int | None:
     """Counts the request against API_RATE_LIMIT for its client address; the seconds
     until the address may ask again when it has asked too often, else None.
@@ -166,7 +153,7 @@ def _seconds_until_allowed(request) -> int | None:
         usage = get_usage(
             request,
             group="therapists.api",
-            key=_client_network,
+            key=client_network,
             rate=lambda group, request: settings.API_RATE_LIMIT,
             increment=True,
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.text import slugify
 
-from therapists import geo
+from therapists import geo, regulators
 
 SEED = 2026
 FIXTURE_TIMESTAMP = "2026-11-01T12:00:00Z"
@@ -269,35 +269,14 @@ CREDENTIALS = {
 }
 
 # Who registers each profession, by province (associations where massage is not regulated).
-REGULATORS = {
-    "massage": {
-        "MB": "Massage Therapy Association of Manitoba",
-        "BC": "College of Health and Care Professionals of BC",
-        "AB": "Massage Therapist Association of Alberta",
-        "ON": "College of Massage Therapists of Ontario",
-        "QC": "Fédération québécoise des massothérapeutes",
-        "NS": "Massage Therapists' Association of Nova Scotia",
-        "SK": "Massage Therapist Association of Saskatchewan",
-    },
-    "physiotherapy": {
-        "MB": "College of Physiotherapists of Manitoba",
-        "BC": "College of Health and Care Professionals of BC",
-        "AB": "Physiotherapy Alberta College + Association",
-        "ON": "College of Physiotherapists of Ontario",
-        "QC": "Ordre professionnel de la physiothérapie du Québec",
-        "NS": "Nova Scotia College of Physiotherapists",
-        "SK": "Saskatchewan College of Physical Therapists",
-    },
-    "chiropractic": {
-        "MB": "Manitoba Chiropractors Association",
-        "BC": "College of Health and Care Professionals of BC",
-        "AB": "College of Chiropractors of Alberta",
-        "ON": "College of Chiropractors of Ontario",
-        "QC": "Ordre des chiropraticiens du Québec",
-        "NS": "Nova Scotia College of Chiropractors",
-        "SK": "Chiropractors' Association of Saskatchewan",
-    },
-}
+REGULATORS = {(body.discipline, body.province): body for body in regulators.BODIES}
+
+
+def regulator_name(discipline: str, province: str) -> str:
+    """The name of who registers `discipline` in `province`, or "" when we do not list one."""
+    body = REGULATORS.get((discipline, province))
+    return body.name if body else ""
+
 
 FIRST_NAMES = [
     "Aisha", "Amelia", "Ananya", "Andrea", "Ben", "Carlos", "Chloe", "Connor", "Daniel", "Darius",
@@ -504,6 +483,7 @@ def build(fsa_centroids: dict[str, tuple[float, float]], seed: int = SEED) -> li
                 therapists.append(therapist)
                 fees += _listing(listing_rng, therapist, discipline, today)
 
+    _one_stale_listing(therapists, today)
     # Photos, tags and booking links at a second clinic draw from a third sequence.
     extras = _photos_tags_links(random.Random(seed + 2), clinics, locations, therapists)
     return clinics + locations + hours + therapists + fees + extras
@@ -630,6 +610,19 @@ def _pattern_image(seed_text: str):
     return image
 
 
+# A listing of winnipeg-manager's that nobody confirmed for well over a year: out of search,
+# its profile says so, and it is back once the clinic confirms it.
+STALE_CLINIC = "corydon-massage-therapy"
+
+
+def _one_stale_listing(therapists: list[dict], today: datetime.date) -> None:
+    for therapist in therapists:
+        fields = therapist["fields"]
+        if fields["is_published"] and any(loc[0] == STALE_CLINIC for loc in fields["locations"]):
+            fields["last_verified"] = (today - datetime.timedelta(days=500)).isoformat()
+            return
+
+
 def _payers(rng: random.Random, province: str) -> list[list[str]]:
     """Three to seven insurers billed directly, and the province's programmes (most clinics)."""
     insurers = rng.sample(DEMO_INSURERS, rng.randint(3, 7))
@@ -723,7 +716,9 @@ def _therapist(rng, city, discipline, places, index, slugs, today, *, published)
             "slug": slug,
             "discipline": [discipline],
             "credentials": rng.choice(CREDENTIALS[discipline]),
-            "regulator": REGULATORS[discipline][city.province],
+            "regulator": REGULATORS[discipline, city.province].name,
+            "registered_with": [city.province, discipline, REGULATORS[discipline, city.province].name],
+            "registration_province": city.province,
             "registration_number": f"{city.province}-{rng.randint(1000, 99999):05d}",
             "bio": bio,
             "languages": [[code] for code in dict.fromkeys(languages)],
@@ -738,3 +733,49 @@ def _therapist(rng, city, discipline, places, index, slugs, today, *, published)
             "updated_at": FIXTURE_TIMESTAMP,
         },
     }
+
+
+def create_demo_workspace() -> None:
+    """Consult requests and a report for winnipeg-manager's morning, dated from now (the
+    overdue rule reads the clock): two new requests, one of them overdue, one contacted."""
+    from django.utils import timezone
+
+    from therapists import leads, reports
+    from therapists.models import Clinic, ConsultRequest, ConsultStatus, OutdatedReport
+
+    clinic = Clinic.objects.filter(slug="forks-physiotherapy-sport-clinic").first()
+    if clinic is None or ConsultRequest.objects.filter(clinic=clinic).exists():
+        return
+    location = clinic.locations.order_by("id").first()
+    therapist = location.therapists.filter(is_published=True).order_by("id").first() if location else None
+    now = timezone.now()
+    people = [
+        ("Jordan Demo", "+12045550142", "jordan.demo@example.com", datetime.timedelta(hours=2), "new"),
+        ("Sam Example", "+12045550177", "sam.example@example.com", datetime.timedelta(days=8), "new"),
+        ("Riley Sample", "+12045550190", "riley.sample@example.com", datetime.timedelta(days=3), "contacted"),
+    ]
+    for name, phone, email, age, status in people:
+        consult = ConsultRequest.objects.create(
+            clinic=clinic,
+            location=location,
+            therapist=therapist,
+            name=name,
+            email=email,
+            phone=phone,
+            meeting="phone",
+            preferred_times="Weekday mornings",
+            status=ConsultStatus(status),
+            consent_at=now - age,
+            consent_version=leads.CONSENT_VERSION,
+            consent_text=leads.consent_text(clinic, therapist),
+            notified_at=now - age,
+        )
+        ConsultRequest.objects.filter(pk=consult.pk).update(created_at=now - age)
+    if not OutdatedReport.objects.filter(clinic=clinic).exists():
+        reports.submit(
+            clinic=clinic,
+            therapist=therapist,
+            wrong=["hours"],
+            note="The clinic now opens at 8 am on Saturdays.",
+            email="",
+        )

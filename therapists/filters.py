@@ -272,7 +272,7 @@ class TherapistFilter(django_filters.FilterSet):
         if data is not None:
             data, self.notices = clean_query(data)
         super().__init__(
-            data, queryset=Therapist.objects.published() if queryset is None else queryset, **kwargs
+            data, queryset=Therapist.objects.findable() if queryset is None else queryset, **kwargs
         )
 
     def filter_queryset(self, queryset):

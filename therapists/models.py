@@ -1,3 +1,4 @@
+import datetime
 import math
 import secrets
 import unicodedata
@@ -10,6 +11,7 @@ from django.db import models
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Cos, Power, Radians, Sin, Sqrt
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from therapists import geo
@@ -544,10 +546,33 @@ def search_words(text: str) -> list[str]:
     return list(unique)[:MAX_SEARCH_WORDS]
 
 
+def stale_before(today: datetime.date | None = None) -> datetime.date:
+    """The first date a confirmation still counts on (LISTING_STALE_AFTER_DAYS before today)."""
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=settings.LISTING_STALE_AFTER_DAYS)
+
+
+def _confirmed_since(today: datetime.date | None) -> Q:
+    cutoff = stale_before(today)
+    start = datetime.datetime.combine(cutoff, datetime.time.min, tzinfo=timezone.get_current_timezone())
+    return Q(last_verified__gte=cutoff) | Q(last_verified__isnull=True, created_at__gte=start)
+
+
 class TherapistQuerySet(models.QuerySet):
     def published(self):
         """Therapists patients may find: unpublished ones appear nowhere."""
         return self.filter(is_published=True)
+
+    def stale(self, today: datetime.date | None = None):
+        """Listings whose details were not confirmed within LISTING_STALE_AFTER_DAYS
+        (one never confirmed counts from the day it was created)."""
+        return self.exclude(_confirmed_since(today))
+
+    def findable(self, today: datetime.date | None = None):
+        """Published listings confirmed recently enough to be found by a search (the
+        site's search and the API's): a stale one keeps its profile, marked as possibly
+        out of date, but leaves search until the clinic confirms it."""
+        return self.published().filter(_confirmed_since(today))
 
     def accepting_new_patients(self):
         """Therapists whose state is "accepting" (not a waitlist)."""
@@ -640,7 +665,7 @@ class TherapistQuerySet(models.QuerySet):
 
     def with_profile(self):
         """Everything a profile page shows, in a fixed number of queries."""
-        return self.select_related("discipline").prefetch_related(
+        return self.select_related("discipline", "registered_with").prefetch_related(
             "languages",
             "tags",
             "booking_links",
@@ -812,8 +837,25 @@ class Therapist(models.Model):
     )
     offers_virtual_care = models.BooleanField(default=False)
     is_published = models.BooleanField(default=False, help_text="Only published therapists can be found.")
+    # "Details confirmed": set by the clinic's explicit confirmation (the admin's list,
+    # its bulk action, the reminder's link), never by an ordinary save or an import.
     last_verified = models.DateField(
-        null=True, blank=True, help_text="When the clinic last confirmed this listing is current."
+        _("details confirmed"),
+        null=True,
+        blank=True,
+        help_text=_("When the clinic last confirmed this listing is current."),
+    )
+    registered_with = models.ForeignKey(
+        "Regulator",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="therapists",
+        verbose_name=_("regulator"),
+        help_text=_("The college or association the registration number belongs to."),
+    )
+    registration_province = models.CharField(
+        _("province of registration"), max_length=2, choices=Province.choices, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -824,6 +866,8 @@ class Therapist(models.Model):
         ordering = ["last_name", "first_name", "id"]
         indexes = [
             models.Index(fields=["is_published", "discipline"], name="therapist_published_disc"),
+            # Staleness (search leaves out listings unconfirmed for too long; the workspace counts them).
+            models.Index(fields=["is_published", "last_verified"], name="therapist_confirmed"),
             # Listing by name (no place given, or sort=name) walks this instead of sorting every row.
             models.Index(fields=["last_name", "first_name", "id"], name="therapist_name"),
         ]
@@ -946,6 +990,12 @@ def booking_urls(pairs: Iterable[tuple["Therapist", "Location"]]) -> dict[tuple[
         for therapist, location in pairs:
             links[therapist.pk, location.pk] = own.get((therapist.pk, location.pk)) or therapist.booking_url
     return links
+
+    @property
+    def is_stale(self) -> bool:
+        """Unconfirmed for longer than LISTING_STALE_AFTER_DAYS: out of search."""
+        confirmed = self.last_verified or (self.created_at and timezone.localdate(self.created_at))
+        return confirmed is not None and confirmed < stale_before()
 
 
 class FeeKind(models.TextChoices):
@@ -1198,6 +1248,16 @@ class ConsultRequest(models.Model):
         blank=True, help_text="The exact wording of the optional consent the patient ticked."
     )
     notified_at = models.DateTimeField(null=True, blank=True, help_text="When the clinic was emailed.")
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True, editable=False)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("status changed by"),
+    )
     notify_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -1226,3 +1286,162 @@ class ConsultRequest(models.Model):
     def where_it_hurts(self) -> str:
         """The body area's name, or "Somewhere else"."""
         return self.area.name if self.area else str(SOMEWHERE_ELSE)
+
+
+# The clinic workspace and listings that stay true (issue 16).
+
+
+class RegulatorKind(models.TextChoices):
+    COLLEGE = "college", _("regulatory body")
+    ASSOCIATION = "association", _("professional association (not a regulator)")
+
+
+class RegulatorManager(models.Manager):
+    def get_by_natural_key(self, province, discipline_slug, name):
+        return self.get(province=province, discipline__slug=discipline_slug, name=name)
+
+
+class Regulator(models.Model):
+    """A body a therapist registers with, in one province for one discipline.
+
+    Where a profession is regulated this is its college (registration is the law);
+    where it is not (massage therapy in Manitoba, for instance) it is an association
+    whose members use a title such as "RMT" by the association's own rules.
+    """
+
+    province = models.CharField(_("province"), max_length=2, choices=Province.choices)
+    discipline = models.ForeignKey(
+        Discipline, on_delete=models.PROTECT, related_name="regulators", verbose_name=_("discipline")
+    )
+    name = models.CharField(_("name"), max_length=160)
+    abbreviation = models.CharField(_("abbreviation"), max_length=20, blank=True)
+    kind = models.CharField(_("kind of body"), max_length=12, choices=RegulatorKind.choices)
+    register_url = models.URLField(
+        _("public register"), max_length=300, help_text=_("Where anyone can look up a registration.")
+    )
+
+    objects = RegulatorManager()
+
+    class Meta:
+        ordering = ["province", "discipline", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "discipline", "name"], name="regulator_unique"),
+            models.CheckConstraint(condition=Q(kind__in=RegulatorKind.values), name="regulator_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.province})"
+
+    def natural_key(self):
+        return (self.province, self.discipline.slug, self.name)
+
+    natural_key.dependencies = ["therapists.discipline"]
+
+
+class OutdatedReport(models.Model):
+    """A visitor's report that a listing is wrong, for the clinic to check and close.
+
+    No patient data beyond an optional email for a reply, deleted with the report."""
+
+    WHAT = {
+        "address": _("Address"),
+        "phone": _("Phone number"),
+        "hours": _("Opening hours"),
+        "fees": _("Fees"),
+        "new_patients": _("Accepting new patients"),
+        "left": _("No longer works here"),
+    }
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="outdated_reports", verbose_name=_("clinic")
+    )
+    therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outdated_reports",
+        verbose_name=_("therapist"),
+    )
+    wrong = models.JSONField(_("what is wrong"), default=list, help_text=_("Keys of OutdatedReport.WHAT."))
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    email = models.EmailField(_("email for a reply"), blank=True)
+    created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closing_note = models.TextField(_("closing note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outdated information report")
+        indexes = [models.Index(fields=["clinic", "closed_at"], name="report_clinic_open")]
+
+    def __str__(self):
+        about = self.therapist.name if self.therapist else self.clinic.name
+        return _("Report about %(about)s") % {"about": about}
+
+    @property
+    def what_is_wrong(self) -> str:
+        return ", ".join(str(self.WHAT[key]) for key in self.wrong if key in self.WHAT)
+
+
+class ConfirmationReminder(models.Model):
+    """A reminder emailed to a clinic's managers: one per clinic per period."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="confirmation_reminders")
+    period = models.DateField(help_text="The first day of the period (month) it was sent for.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    listings = models.PositiveIntegerField(help_text="How many listings it asked to confirm.")
+
+    class Meta:
+        ordering = ["-period", "clinic"]
+        constraints = [models.UniqueConstraint(fields=["clinic", "period"], name="reminder_once_per_period")]
+
+    def __str__(self):
+        return f"{self.clinic} {self.period:%Y-%m}"
+
+
+class SearchGap(models.Model):
+    """How many searches in a week found nobody in person within the radius, for a place
+    (a city or postal area, never coordinates) and a set of filters. A counter, upserted:
+    nothing identifies a patient or a single search."""
+
+    week = models.DateField(help_text="The Monday of the week.")
+    place = models.CharField(max_length=120, help_text="A city, town or postal area (FSA).")
+    province = models.CharField(max_length=2, blank=True)
+    filters = models.CharField(max_length=200, blank=True, help_text="The search's filters, in words.")
+    searches = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-week", "-searches", "place"]
+        verbose_name = _("search that found nobody")
+        verbose_name_plural = _("searches that found nobody")
+        constraints = [models.UniqueConstraint(fields=["week", "place", "filters"], name="search_gap_unique")]
+
+    def __str__(self):
+        return f"{self.place} ({self.week})"
+
+
+class ListingWeek(models.Model):
+    """How often a therapist's listing was shown in search results and opened, per week."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="weeks")
+    week = models.DateField(help_text="The Monday of the week.")
+    shown = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-week", "therapist"]
+        verbose_name = _("listing views per week")
+        verbose_name_plural = _("listing views per week")
+        constraints = [models.UniqueConstraint(fields=["therapist", "week"], name="listing_week_unique")]
+
+    def __str__(self):
+        return f"{self.therapist} ({self.week})"

@@ -20,6 +20,7 @@ from therapists import geo, geocoding, hours
 from therapists.models import (
     BookingLink,
     Clinic,
+    ConsultRequest,
     Discipline,
     Fee,
     FeeKind,
@@ -125,6 +126,64 @@ class StrictForeignKeyWidget(widgets.ForeignKeyWidget):
             return self.get_queryset(value, row).get(**{self.field: value})
         except self.model.DoesNotExist:
             raise ValueError(f"Unknown {self.noun}: “{value}”.") from None
+
+
+class LanguagesWidget(StrictManyToManyWidget):
+    """Languages written by name ("English, French"), as people read them; ISO codes
+    ("en,fr", the older export) are accepted too."""
+
+    def __init__(self):
+        super().__init__(Language, field="code", noun="language")
+
+    def clean(self, value, row=None, **kwargs):
+        parts = [part.strip() for part in str(value or "").split(self.separator) if part.strip()]
+        by_name = {name.casefold(): code for code, name in Language.objects.values_list("code", "name")}
+        codes = ",".join(by_name.get(part.casefold(), part) for part in parts)
+        return super().clean(codes, row, **kwargs)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return ", ".join(language.name for language in value.all())
+
+
+def location_label(location: Location) -> str:
+    """A location as the therapist export names it: "Clinic: street, city"."""
+    return f"{location.clinic.name}: {location.street}, {location.city}"
+
+
+class LocationsWidget(StrictManyToManyWidget):
+    """Locations named by clinic and address ("Alpha Physio: 1 Main Street, Winnipeg"),
+    separated by semicolons; location ids separated by commas (the older export) are
+    accepted too. Only `choices` (the user's own locations) may be named."""
+
+    def __init__(self):
+        super().__init__(
+            Location, field="pk", noun="location id", hint=" (the ids of your locations, from their export)"
+        )
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text or all(part.strip().isdigit() for part in text.split(",") if part.strip()):
+            return super().clean(value, row, **kwargs)
+        labels = {
+            " ".join(location_label(location).casefold().split()): location.pk
+            for location in self.get_choices().select_related("clinic")
+        }
+        wanted = [part.strip() for part in text.split(";") if part.strip()]
+        unknown = [part for part in wanted if " ".join(part.casefold().split()) not in labels]
+        if unknown:
+            raise ValueError(
+                f"Unknown location: {'; '.join(unknown)} (write “Clinic: street, city” as the export "
+                "does, separated by semicolons, or your location ids separated by commas)."
+            )
+        return self.get_choices().filter(pk__in=[labels[" ".join(p.casefold().split())] for p in wanted])
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        locations = value.select_related("clinic") if hasattr(value, "select_related") else value
+        return "; ".join(location_label(location) for location in locations)
 
 
 class ClinicScopedResource(resources.ModelResource):
@@ -245,8 +304,8 @@ class LocationResource(ClinicScopedResource):
 
 
 class TherapistResource(ClinicScopedResource):
-    """Therapists keyed by slug. Locations are location ids (see the location export),
-    languages ISO codes and specialties slugs, each list separated by commas."""
+    """Therapists keyed by slug. Locations are named by clinic and address (separated by
+    semicolons; location ids are accepted too), languages by name, specialties by slug."""
 
     discipline = fields.Field(
         attribute="discipline",
@@ -258,7 +317,7 @@ class TherapistResource(ClinicScopedResource):
     languages = fields.Field(
         attribute="languages",
         column_name="languages",
-        widget=StrictManyToManyWidget(Language, field="code", noun="language code"),
+        widget=LanguagesWidget(),
     )
     specialties = fields.Field(
         attribute="specialties",
@@ -268,9 +327,7 @@ class TherapistResource(ClinicScopedResource):
     locations = fields.Field(
         attribute="locations",
         column_name="locations",
-        widget=StrictManyToManyWidget(
-            Location, field="pk", noun="location id", hint=" (the ids of your locations, from their export)"
-        ),
+        widget=LocationsWidget(),
     )
     tags = fields.Field(
         attribute="tags",
@@ -380,8 +437,10 @@ class TherapistResource(ClinicScopedResource):
         # at another clinic must not reveal that clinic's location ids.
         visible = getattr(therapist, "visible_locations", None)
         if visible is None:
-            visible = therapist.locations.filter(pk__in=self.locations_allowed.values("pk"))
-        return ",".join(str(location.pk) for location in visible)
+            visible = therapist.locations.filter(pk__in=self.locations_allowed.values("pk")).select_related(
+                "clinic"
+            )
+        return self.fields["locations"].widget.render(visible)
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -571,3 +630,50 @@ def replace_fees(clinic: Clinic, fees: list[Fee]) -> None:
     for fee in fees:
         fee.clinic = clinic
     Fee.objects.bulk_create(fees)
+
+
+# The clinic workspace: the front desk's export of its consult requests (read-only).
+
+
+class ConsultRequestResource(ClinicScopedResource):
+    """A clinic's consult requests as the front desk works them: who to call, about what."""
+
+    where_it_hurts = fields.Field(attribute="where_it_hurts", column_name="where it hurts", readonly=True)
+    therapist = fields.Field(column_name="therapist", readonly=True)
+    location = fields.Field(column_name="location", readonly=True)
+    clinic = fields.Field(attribute="clinic__name", column_name="clinic", readonly=True)
+
+    class Meta:
+        model = ConsultRequest
+        fields = (
+            "reference",
+            "created_at",
+            "status",
+            "name",
+            "phone",
+            "email",
+            "where_it_hurts",
+            "therapist",
+            "location",
+            "clinic",
+            "meeting",
+            "preferred_times",
+            "message",
+            "clinic_notes",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        requests = ConsultRequest.objects.select_related("clinic", "therapist", "location", "area")
+        return requests if self.clinics is None else requests.filter(clinic__in=self.clinics)
+
+    def filter_export(self, queryset, **kwargs):
+        # The admin hands over its own (already clinic-limited) list: keep to our clinics anyway.
+        queryset = queryset.select_related("clinic", "therapist", "location", "area")
+        return queryset if self.clinics is None else queryset.filter(clinic__in=self.clinics)
+
+    def dehydrate_therapist(self, consult: ConsultRequest) -> str:
+        return consult.therapist.name if consult.therapist else ""
+
+    def dehydrate_location(self, consult: ConsultRequest) -> str:
+        return consult.location.address if consult.location else ""

@@ -263,7 +263,7 @@ TABLES = {
         ["id", "first_name", "last_name", "slug", "discipline", "credentials", "regulator"]
         + ["registration_number", "bio", "gender", "pronouns", "new_patients", "new_patients_as_of"]
         + ["booking_url", "offers_virtual_care", "is_published", "last_verified", "created_at", "updated_at"]
-        + ["photo", "photo_alt"],
+        + ["photo", "photo_alt", "registration_province"],
     ),
     "fee": (Fee, ["id", "clinic", "therapist", "kind", "description", "minutes", "price", "taxable"]),
     "therapist_locations": (Therapist.locations.through, ["therapist", "location"]),
@@ -510,7 +510,7 @@ class Generator:
                 self._slug(f"{first} {last}"),
                 self.ref.disciplines[discipline],
                 _choice(rng, demo.CREDENTIALS[discipline]),
-                demo.REGULATORS[discipline].get(province, ""),
+                demo.regulator_name(discipline, province),
                 f"{province}-{1000 + _below(rng, 99000):05d}",
                 BIO.format(
                     first=first,
@@ -532,6 +532,7 @@ class Generator:
                 self.created_at,
                 "",
                 "",
+                province,
             )
         )
         batch.rows["therapist_locations"].extend((therapist_id, pk) for pk in location_ids)

@@ -10,7 +10,8 @@ from django.views.decorators.cache import cache_control
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
-from therapists import fees, filters, hours, leads, maps, photos
+from finder.proxy import client_network
+from therapists import demand, fees, filters, hours, leads, maps, photos, reports
 from therapists.forms import ConsultRequestForm, started_token
 from therapists.models import Clinic, ConsultRequest, Location, Therapist
 from therapists.search import find_therapists
@@ -34,7 +35,11 @@ def _consult_usage(request, increment: bool) -> dict | None:
     (Redis) is down, requests are taken rather than lost."""
     try:
         return get_usage(
-            request, group=RATE_GROUP, key="ip", rate=settings.CONSULT_RATE_LIMIT, increment=increment
+            request,
+            group=RATE_GROUP,
+            key=client_network,
+            rate=settings.CONSULT_RATE_LIMIT,
+            increment=increment,
         )
     except (RedisError, OSError):
         logger.warning("consult rate limit unavailable: the cache did not answer")
@@ -78,6 +83,7 @@ uncached = cache_control(private=True, no_cache=True)
 @uncached
 def search(request):
     results = find_therapists(request.GET, request.GET.get("page"))
+    demand.record_search(results)
     context = {
         "form": results.form,
         "results": results,
@@ -108,6 +114,7 @@ def therapist_detail(request, slug):
     )
     locations = list(therapist.locations.all())
     hours.mark_now(locations, therapist)
+    demand.record_opened(therapist)
     chosen = leads.chosen_location(locations, request.GET.get("location"))
     shown = leads.chosen_first(locations, chosen)
     for location in locations:
@@ -277,3 +284,45 @@ def consult_withdraw(request, token):
 def privacy(request):
     context = {"retention_days": settings.CONSULT_RETENTION_DAYS, "privacy_email": settings.PRIVACY_EMAIL}
     return render(request, "therapists/privacy.html", context)
+
+
+def report_therapist(request, slug):
+    """ "Report outdated information" about a therapist's listing."""
+    therapist = get_object_or_404(
+        Therapist.objects.published().prefetch_related(
+            Prefetch("locations", queryset=Location.objects.select_related("clinic"))
+        ),
+        slug=slug,
+    )
+    clinics = list({location.clinic.pk: location.clinic for location in therapist.locations.all()}.values())
+    if not clinics:
+        raise Http404("This therapist is not listed at a clinic.")
+    return _report(request, clinics, therapist)
+
+
+def report_clinic(request, slug):
+    """ "Report outdated information" about a clinic's page."""
+    return _report(request, [get_object_or_404(Clinic, slug=slug)], None)
+
+
+def _report(request, clinics, therapist):
+    form = reports.OutdatedReportForm(request.POST if request.method == "POST" else None, clinics=clinics)
+    context = {"form": form, "therapist": therapist, "clinic": clinics[0] if len(clinics) == 1 else None}
+    if request.method != "POST":
+        return render(request, "therapists/report_form.html", context)
+    if form.is_spam:
+        return render(request, "therapists/report_sent.html", context, status=400)
+    if reports.limit_reached(request):
+        context["limited"] = True
+        return render(request, "therapists/report_form.html", context, status=429)
+    if not form.is_valid():
+        return render(request, "therapists/report_form.html", context)
+    report = reports.submit(
+        clinic=form.clinic,
+        therapist=therapist,
+        wrong=form.cleaned_data["wrong"],
+        note=form.cleaned_data["note"],
+        email=form.cleaned_data["email"],
+    )
+    reports.count(request)
+    return render(request, "therapists/report_sent.html", {**context, "report": report})

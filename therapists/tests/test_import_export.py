@@ -138,10 +138,10 @@ def test_it_reports_each_bad_row_and_imports_nothing(client, alice, alpha_main):
     errors = row_errors(response)
     assert sorted(errors) == [2, 3, 4, 5, 6, 7]
     assert "Unknown discipline" in errors[2]
-    assert "Unknown language code: klingon" in errors[3]
+    assert "Unknown language: klingon" in errors[3]
     assert "last_verified: Value could not be parsed" in errors[4]
     assert "at least one of your location" in errors[5]
-    assert "locations: Give location ids as numbers separated by commas" in errors[6]
+    assert "locations: Unknown location: downtown" in errors[6]
     assert "slug: This field cannot be blank" in errors[7]
     assert not Therapist.objects.exists()
 
@@ -247,8 +247,8 @@ def test_it_exports_a_shared_therapist_with_only_the_managers_own_locations(
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("slug,first_name,last_name,discipline")
     assert lines[1].startswith("sam-sharedford,")
-    assert f",{alpha_main.pk}," in lines[1]
-    assert str(bravo_yonge.pk) not in lines[1].split(",")
+    assert f"{alpha_main.clinic.name}: {alpha_main.street}, {alpha_main.city}" in lines[1]
+    assert bravo_yonge.street not in lines[1]
 
 
 def test_it_round_trips_an_export_through_the_import(client, alice, alpha_main):

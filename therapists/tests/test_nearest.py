@@ -186,7 +186,7 @@ ORIGINS = [
 def oracle(origin: geo.Point, case: Case) -> list[tuple[float, int]]:
     """(squared chord, therapist id) of every matching therapist, nearest first, from every row."""
     x0, y0, z0 = geo.ecef_km(origin)
-    therapists = Therapist.objects.published().select_related("discipline").in_bulk()
+    therapists = Therapist.objects.findable().select_related("discipline").in_bulk()
     for therapist in therapists.values():
         therapist.language_codes = set()
         therapist.tag_slugs = set()

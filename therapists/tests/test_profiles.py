@@ -52,7 +52,8 @@ def test_a_therapist_profile_shows_what_a_patient_needs_to_choose(client):
         "09:00–17:00",
         "Wheelchair accessible.",
         "openstreetmap.org",
-        "October 1, 2026",
+        "Details confirmed",
+        "October 2026",
         clinic.get_absolute_url(),
     ):
         assert text in html, text

@@ -532,9 +532,9 @@ def count_queries(client, **params) -> int:
 # Fixed queries of a place search: the place, the form's six lists of choices, the
 # page's locations, therapists, languages, tags, booking links, fees and clinics' payers, and the four that
 # say whether each is open now (weekly hours, closures, special hours, therapists' own
-# hours). Ranking adds one query per round of its growing circle, at most 12 (1 km
-# doubling to 500 km and a top-up).
-FIXED_QUERIES = 18
+# hours), and one write to the weekly counters (therapists.demand). Ranking adds one query
+# per round of its growing circle, at most 12 (1 km doubling to 500 km and a top-up).
+FIXED_QUERIES = 19
 MOST_RANKING_ROUNDS = 12
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from therapists.demo import DEMO_PASSWORD, create_demo_accounts, draw_demo_photos
+from therapists.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_workspace, draw_demo_photos
 from therapists.models import Therapist
 
 
@@ -33,6 +33,7 @@ class Command(BaseCommand):
         call_command("loaddata", "gazetteer", "demo", verbosity=0)
         drawn = draw_demo_photos()
         usernames = create_demo_accounts()
+        create_demo_workspace()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded the demo data ({drawn} placeholder photos drawn into MEDIA_ROOT). "
