@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", api.urls),
+    path("", include("booking.urls")),
     path("", include("therapists.urls")),
 ]
 
