@@ -518,3 +518,58 @@ def test_a_manager_cannot_act_on_another_clinics_booking(client, clock):
     assert block.status_code == 200 and not Booking.objects.filter(kind="block").exists()
     assert OnlineBooking.objects.count() == 2
     assert make_user("nobody", staff=False)
+
+
+# Search.
+
+
+def _winnipeg_search(client, **params):
+    return client.get(reverse("therapists:search"), {"lat": "49.8844", "lng": "-97.14704", **params})
+
+
+@pytest.mark.django_db
+def test_soonest_ranks_by_the_earliest_free_slot_with_distance_breaking_ties(client, clock):
+    near = make_online_booking(location=make_location(at=(49.8844, -97.1470)))
+    far_but_sooner = make_online_booking(location=make_location(at=(49.95, -97.2)), notice_hours=0)
+    nearest_not_bookable = make_therapist(locations=[make_location(at=(49.8845, -97.1471))])
+    tie_far = make_online_booking(location=make_location(at=(49.99, -97.3)))
+    slots.refresh_next_available()
+
+    response = _winnipeg_search(client, sort="soonest")
+
+    order = [result.therapist for result in response.context["results"].results]
+    assert order == [far_but_sooner.therapist, near.therapist, tie_far.therapist, nearest_not_bookable]
+    text = response.content.decode()
+    assert "Next available: today 9 am" in text and "Next available: today 10 am" in text
+
+
+@pytest.mark.django_db
+def test_available_7_keeps_those_with_a_free_slot_in_the_next_seven_days(client, clock):
+    soon = make_online_booking()
+    full = make_online_booking(location=make_location())
+    OnlineBooking.objects.filter(pk=full.pk).update(window_days=1)
+    Closure.objects.create(
+        location=full.location, first_day=clock.date(), last_day=TUESDAY + datetime.timedelta(days=30)
+    )
+    make_therapist()
+    slots.refresh_next_available()
+
+    response = _winnipeg_search(client, available="7")
+
+    assert [r.therapist for r in response.context["results"].results] == [soon.therapist]
+    assert "Bookable online in the next 7 days" in response.content.decode()  # its chip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [2, 6])
+def test_a_soonest_search_page_costs_the_same_queries_however_many_match(
+    client, clock, count, django_assert_max_num_queries
+):
+    for n in range(count):
+        make_online_booking(location=make_location(at=(49.88 + n / 1000, -97.14)))
+    slots.refresh_next_available()
+
+    with django_assert_max_num_queries(19):
+        response = _winnipeg_search(client, sort="soonest", available="7")
+
+    assert len(response.context["results"].results) == count
