@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
+from booking import availability
 from therapists import fees, filters, hours, leads
 from therapists.forms import ConsultRequestForm, started_token
 from therapists.models import Clinic, ConsultRequest, Location, Therapist
@@ -89,6 +90,9 @@ def therapist_detail(request, slug):
     )
     locations = list(therapist.locations.all())
     hours.mark_now(locations, therapist)
+    found = availability.next_available([(therapist.pk, loc.pk) for loc in locations], hours.current_time())
+    for location in locations:
+        location.next_available = found.get((therapist.pk, location.pk))
     chosen = leads.chosen_location(locations, request.GET.get("location"))
     shown = leads.chosen_first(locations, chosen)
     context = {

@@ -573,3 +573,31 @@ def test_a_soonest_search_page_costs_the_same_queries_however_many_match(
         response = _winnipeg_search(client, sort="soonest", available="7")
 
     assert len(response.context["results"].results) == count
+
+
+@pytest.mark.django_db
+def test_a_profile_shows_the_next_free_times_at_each_location(client, clock):
+    online = make_online_booking(notice_hours=0)
+    slots.refresh_next_available()
+
+    response = client.get(online.therapist.get_absolute_url())
+
+    text = response.content.decode()
+    assert "Next available: today 9 am" in text
+    assert reverse("booking:choose-time", args=[online.therapist.slug, online.location_id]) in text
+
+
+@pytest.mark.django_db
+def test_the_demo_has_online_booking_in_the_four_cities(reference_data):
+    from django.core.management import call_command
+
+    from booking import demo
+
+    call_command("loaddata", "demo", verbosity=0)
+    demo.load()
+    demo.load()  # twice changes nothing
+
+    cities = set(OnlineBooking.objects.values_list("location__city", flat=True))
+    assert {"Winnipeg", "Vancouver", "Edmonton", "Toronto"} <= cities
+    assert OnlineBooking.objects.filter(next_free_at__isnull=False).count() == OnlineBooking.objects.count()
+    assert Booking.objects.filter(location__city="Winnipeg").exists()

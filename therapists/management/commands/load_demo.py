@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from booking import demo as booking_demo
 from therapists.demo import DEMO_PASSWORD, create_demo_accounts
 from therapists.models import Therapist
 
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             return
         call_command("loaddata", "gazetteer", "demo", verbosity=0)
         usernames = create_demo_accounts()
+        # Online booking: made at load time, relative to now (booking.demo says why).
+        self.stdout.write(booking_demo.load())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded the demo data. Accounts: {', '.join(usernames)} (password {DEMO_PASSWORD!r})."
