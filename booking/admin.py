@@ -116,6 +116,7 @@ class BookingAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     list_select_related = ["therapist", "location__clinic", "appointment_type"]
     search_fields = ["reference", "name", "email"]
     date_hierarchy = "start"
+    change_list_template = "admin/booking/booking/change_list.html"
     actions = ["confirm", "cancel", "no_show"]
     readonly_fields = [
         "kind", "therapist", "location", "appointment_type", "start", "end", "status", "reference",
@@ -271,7 +272,3 @@ class BookingAdmin(ClinicScopedAdmin, admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/booking/staff_form.html", context)
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "calendar_url": reverse("admin:booking_booking_calendar")}
-        return super().changelist_view(request, extra_context)

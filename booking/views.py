@@ -69,6 +69,15 @@ def choose_time(request, slug, location):
         raise Http404("Nothing can be booked online here.")
     kind = _chosen_type(types, request.GET.get("type"))
     times = slots.free_slots(online, kind)
+    # A week of times a page: the first page starts at the first free time.
+    weeks = max(1, -(-online.window_days // 7))
+    try:
+        week = min(max(int(request.GET.get("week", "0")), 0), weeks - 1)
+    except ValueError:
+        week = 0
+    if times:
+        first = times[0] + datetime.timedelta(days=7 * week)
+        times = [t for t in times if first <= t < first + datetime.timedelta(days=7)]
     context = {
         "online": online,
         "therapist": online.therapist,
@@ -77,6 +86,8 @@ def choose_time(request, slug, location):
         "kind": kind,
         "days": _by_day(times, online.location.time_zone),
         "zone": online.location.time_zone,
+        "earlier": week - 1 if week > 0 else None,
+        "later": week + 1 if week + 1 < weeks else None,
     }
     return render(request, "booking/choose_time.html", context)
 
