@@ -6,7 +6,7 @@ import itertools
 from zoneinfo import ZoneInfo
 
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -231,3 +231,24 @@ def reschedule(request, token):
         bookings.confirm_to_patient(moved)
         context.update(moved=moved, when=slots.full_words(moved.start, zone))
     return render(request, "booking/reschedule.html", context)
+
+
+# SMART Scheduling Links (booking.smart, imported when asked for: fhir.resources is big).
+
+
+def smart_manifest(request):
+    from booking import smart
+
+    response = JsonResponse(smart.manifest(hours.current_time()))
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def smart_file(request, kind):
+    from booking import smart
+
+    if kind not in smart.FILES:
+        raise Http404("No such file.")
+    response = StreamingHttpResponse(smart.ndjson(kind), content_type="application/fhir+ndjson")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -601,3 +601,43 @@ def test_the_demo_has_online_booking_in_the_four_cities(reference_data):
     assert {"Winnipeg", "Vancouver", "Edmonton", "Toronto"} <= cities
     assert OnlineBooking.objects.filter(next_free_at__isnull=False).count() == OnlineBooking.objects.count()
     assert Booking.objects.filter(location__city="Winnipeg").exists()
+
+
+# SMART Scheduling Links.
+
+
+@pytest.mark.django_db
+def test_smart_scheduling_links_publish_valid_locations_schedules_and_slots_with_deep_links(
+    client, clock, settings
+):
+    from fhir.resources.R4B.location import Location as FhirLocation
+    from fhir.resources.R4B.schedule import Schedule as FhirSchedule
+    from fhir.resources.R4B.slot import Slot as FhirSlot
+
+    settings.SITE_URL = "https://finder.example"
+    online = make_online_booking(window_days=2)
+    consult = online.location.clinic.appointment_types.get()
+    bookings.book(online, consult, at(TUESDAY, 10), PATIENT)
+
+    manifest = client.get("/api/smart/$bulk-publish").json()
+    files = {}
+    for output in manifest["output"]:
+        response = client.get(output["url"].removeprefix("https://finder.example"))
+        assert response["Content-Type"] == "application/fhir+ndjson"
+        files[output["type"]] = [
+            line for line in b"".join(response.streaming_content).decode().splitlines() if line
+        ]
+
+    assert [output["type"] for output in manifest["output"]] == ["Location", "Schedule", "Slot"]
+    (location,) = [FhirLocation.model_validate_json(line) for line in files["Location"]]
+    (schedule,) = [FhirSchedule.model_validate_json(line) for line in files["Schedule"]]
+    free = [FhirSlot.model_validate_json(line) for line in files["Slot"]]
+    assert location.address.city == "Winnipeg"
+    assert schedule.actor[0].reference == f"Location/{location.id}"
+    assert {slot.schedule.reference for slot in free} == {f"Schedule/{schedule.id}"}
+    starts = {slot.start for slot in free}
+    assert at(TUESDAY, 10, 15) in starts and at(TUESDAY, 10) not in starts
+    link = free[0].extension[0]
+    assert link.url.endswith("booking-deep-link")
+    assert link.valueUrl.startswith("https://finder.example/book/" + online.therapist.slug)
+    assert client.get("/api/smart/Patient.ndjson").status_code == 404
