@@ -345,3 +345,44 @@ def send_reminders(now: datetime.datetime | None = None, dry_run: bool = False) 
         Booking.objects.filter(pk=booking.pk).update(reminded_at=timezone.now())
         sent += 1
     return sent
+
+
+# Privacy duties (with the consult requests' in `therapists.leads`).
+
+
+def bookings_of(email: str):
+    """Every booking made with this email address, for access and erasure requests."""
+    return Booking.objects.filter(email=email.strip().lower()).select_related(
+        "location__clinic", "therapist", "appointment_type"
+    )
+
+
+def export_person(email: str) -> list[dict]:
+    return [
+        {
+            "reference": booking.reference,
+            "clinic": booking.location.clinic.name,
+            "therapist": booking.therapist.name,
+            "what": booking.appointment_type.name if booking.appointment_type else "",
+            "start": booking.start.isoformat(),
+            "status": booking.status,
+            "name": booking.name,
+            "email": booking.email,
+            "phone": booking.phone,
+            "consent_text": booking.consent_text,
+            "consent_at": booking.consent_at.isoformat() if booking.consent_at else None,
+            "created_at": booking.created_at.isoformat(),
+        }
+        for booking in bookings_of(email).order_by("created_at", "pk")
+    ]
+
+
+def erase_person(email: str) -> int:
+    """Delete this person's bookings (their held times are freed); returns how many."""
+    found = list(bookings_of(email))
+    therapists = {booking.therapist_id for booking in found}
+    with transaction.atomic():
+        Booking.objects.filter(pk__in=[booking.pk for booking in found]).delete()
+    for therapist in therapists:
+        slots.refresh_next_available(therapist=therapist)
+    return len(found)

@@ -641,3 +641,23 @@ def test_smart_scheduling_links_publish_valid_locations_schedules_and_slots_with
     assert link.url.endswith("booking-deep-link")
     assert link.valueUrl.startswith("https://finder.example/book/" + online.therapist.slug)
     assert client.get("/api/smart/Patient.ndjson").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_persons_bookings_are_exported_and_erased_on_request(clock, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    online = make_online_booking()
+    consult = online.location.clinic.appointment_types.get()
+    bookings.book(online, consult, at(TUESDAY, 10), PATIENT)
+    bookings.book(online, consult, at(TUESDAY, 11), {**PATIENT, "email": "other@example.com"})
+
+    call_command("export_person", "SAM@example.com")
+    exported = json.loads(capsys.readouterr().out)
+    call_command("erase_person", "sam@example.com")
+
+    assert [record["email"] for record in exported] == ["sam@example.com"]
+    assert list(Booking.objects.values_list("email", flat=True)) == ["other@example.com"]
+    assert at(TUESDAY, 10) in slots.free_slots(online, consult)
