@@ -17,7 +17,7 @@ from django.urls import reverse
 from booking import slots
 from booking.models import OnlineBooking
 from therapists import geo
-from therapists.models import Ranked
+from therapists.models import ChordSquared, Ranked
 
 SOON_DAYS = 7  # `available=7`: a free slot within this many days
 
@@ -37,20 +37,42 @@ def with_free_time(therapists, locations, now: datetime.datetime, days: int = SO
 
 def soonest_within(therapists, origin: geo.Point, count: int, radius_km: float, locations) -> list[Ranked]:
     """The first `count` therapists within `radius_km` of `origin` by their earliest free
-    slot at any of `locations` there (those without one last), distance breaking ties."""
-    soonest = Min(
-        "online_bookings__next_free_at",
-        filter=Q(online_bookings__therapist=F("therapists"), online_bookings__is_active=True),
+    slot at any of `locations` there, distance breaking ties; then, when fewer than
+    `count` have one, the nearest of the others (`TherapistQuerySet.nearest`).
+
+    Reads only the online bookings inside the circle's bounding box (through the
+    location box index), never every location within the radius: the rest come from
+    the bounded nearest search.
+    """
+    box = geo.bounding_box(origin, radius_km)
+    chord = geo.chord_for_distance_km(radius_km)
+    longitudes = Q()
+    for west, east in box.longitudes:
+        longitudes |= Q(location__longitude__gte=west, location__longitude__lte=east)
+    # The distance to the booking's location, computed as `LocationQuerySet.within` does.
+    chord_sq = ChordSquared(origin)
+    chord_sq.set_source_expressions([F(f"location__ecef_{axis}") for axis in "xyz"])
+    bookable = OnlineBooking.objects.active().filter(
+        longitudes, location__latitude__gte=box.south, location__latitude__lte=box.north
     )
-    rows = (
-        locations.within(origin, radius_km)
-        .filter(Exists(therapists.filter(pk=OuterRef("therapists"))))
-        .values(therapist_id=F("therapists"))
-        .annotate(soonest=soonest, nearest_chord_sq=Min("chord_sq"))
-        .order_by(F("soonest").asc(nulls_last=True), "nearest_chord_sq", "therapist_id")
+    if locations.query.where:  # location filters (accessible, open now...) apply too
+        bookable = bookable.filter(location__in=locations)
+    bookable = (
+        bookable.filter(next_free_at__isnull=False)
+        .filter(Exists(therapists.filter(pk=OuterRef("therapist"))))
+        .annotate(chord_sq=chord_sq)
+        .filter(chord_sq__lte=chord * chord)
+        .values("therapist_id")
+        .annotate(soonest=Min("next_free_at"), nearest_chord_sq=Min("chord_sq"))
+        .order_by("soonest", "nearest_chord_sq", "therapist_id")
         .values_list("therapist_id", "nearest_chord_sq")
     )
-    return [Ranked(*row) for row in rows[:count]]
+    rows = [Ranked(*row) for row in bookable[:count]]
+    if len(rows) < count:
+        # Every bookable therapist inside the circle is in `rows`: the others follow by distance.
+        others = therapists.exclude(pk__in=[row.therapist_id for row in rows])
+        rows += others.nearest(origin, count - len(rows), radius_km, locations)
+    return rows
 
 
 @dataclass
