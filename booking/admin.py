@@ -18,10 +18,20 @@ from django.utils.translation import gettext_lazy as _
 
 from booking import bookings, slots
 from booking.models import AppointmentType, Booking, BookingStatus, OnlineBooking
-from therapists.admin import ClinicScopedAdmin, ManagedClinicFilter
+from therapists.admin import ClinicScopedAdmin, ClinicScopedForm, ManagedClinicFilter, managed_clinics
 from therapists.hours import clock
+from therapists.models import Fee
 
 CALENDAR_DAYS = {"day": 1, "week": 7}
+
+
+class AppointmentTypeForm(ClinicScopedForm):
+    def clean(self):
+        data = super().clean()
+        fee, clinic = data.get("fee"), data.get("clinic")
+        if fee and clinic and fee.clinic_id != clinic.pk:
+            self.add_error("fee", _("Choose a fee of this clinic."))
+        return data
 
 
 @admin.register(AppointmentType)
@@ -41,6 +51,16 @@ class AppointmentTypeAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     list_select_related = ["clinic", "fee"]
     search_fields = ["name"]
     autocomplete_fields = ["clinic"]
+    form = AppointmentTypeForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Fees have no admin of their own (they are edited inline on the clinic), so the
+        # mixin cannot scope this choice: a manager picks among their own clinics' fees.
+        if db_field.name == "fee":
+            kwargs["queryset"] = Fee.objects.filter(clinic__in=managed_clinics(request.user)).select_related(
+                "clinic", "therapist"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -208,8 +208,10 @@ def reschedule(request, token):
     booking = bookings.from_token(token)
     if booking is None:
         return render(request, "booking/reschedule.html", {"booking": None}, status=404)
-    online = OnlineBooking.objects.select_related("location__clinic", "therapist").get(
-        therapist=booking.therapist_id, location=booking.location_id
+    online = get_object_or_404(
+        OnlineBooking.objects.select_related("location__clinic", "therapist"),
+        therapist=booking.therapist_id,
+        location=booking.location_id,
     )
     zone = booking.location.time_zone
     free = slots.free_slots(online, booking.appointment_type)

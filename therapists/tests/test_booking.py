@@ -661,3 +661,31 @@ def test_a_persons_bookings_are_exported_and_erased_on_request(clock, capsys):
     assert [record["email"] for record in exported] == ["sam@example.com"]
     assert list(Booking.objects.values_list("email", flat=True)) == ["other@example.com"]
     assert at(TUESDAY, 10) in slots.free_slots(online, consult)
+
+
+@pytest.mark.django_db
+def test_a_manager_picks_an_appointment_types_fee_among_their_own_clinics_only(client):
+    from therapists.tests.factories import make_fee
+
+    mine, theirs = make_clinic("Mine"), make_clinic("Theirs")
+    own, other = make_fee(mine, "90"), make_fee(theirs, "123")
+    client.force_login(make_manager("winnipeg-manager", mine))
+
+    page = client.get(reverse("admin:booking_appointmenttype_add"))
+    refused = client.post(
+        reverse("admin:booking_appointmenttype_add"),
+        {
+            "clinic": mine.pk,
+            "name": "Massage",
+            "minutes": 60,
+            "buffer_minutes": 0,
+            "meeting": "in_person",
+            "fee": other.pk,
+            "position": 0,
+            "is_active": "on",
+        },
+    )
+
+    choices = page.context["adminform"].form.fields["fee"].queryset
+    assert own in choices and other not in choices
+    assert refused.status_code == 200 and not mine.appointment_types.exists()
