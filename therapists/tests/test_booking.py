@@ -588,7 +588,7 @@ def test_a_profile_shows_the_next_free_times_at_each_location(client, clock):
 
 
 @pytest.mark.django_db
-def test_the_demo_has_online_booking_in_the_four_cities(reference_data):
+def test_the_demo_has_online_booking_in_the_four_cities():
     from django.core.management import call_command
 
     from booking import demo
