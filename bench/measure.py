@@ -42,6 +42,10 @@ QUERIES = [
     ("Other name: Quebec City", "where=Quebec+City", None),
     ("Hours: Winnipeg open now", "where=Winnipeg&open_now=1", None),
     ("Hours: Toronto evenings + weekends", "where=Toronto&evenings=1&weekends=1", None),
+    # Online booking: ranked by the precomputed next free slot (to compare with "City: ...").
+    ("Soonest: Winnipeg", "where=Winnipeg&sort=soonest", None),
+    ("Soonest: Toronto", "where=Toronto&sort=soonest", None),
+    ("Soonest: Toronto, free within 7 days", "where=Toronto&sort=soonest&available=7", None),
 ]
 # Places as people type them, resolved alone (`gazetteer.resolve`): what resolving
 # adds to a search. The misspelt one takes the slow path (close spellings).

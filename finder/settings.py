@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "ninja",
     "finder",
     "therapists",
+    "booking",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from booking import views as booking_views
 from finder import views
 from therapists import api
 from therapists.admin import view_on_site
@@ -17,7 +18,11 @@ urlpatterns = [
         admin.site.admin_view(view_on_site),
     ),
     path(settings.ADMIN_URL, admin.site.urls),
+    # SMART Scheduling Links: our free times for other directories (booking.smart).
+    path("api/smart/$bulk-publish", booking_views.smart_manifest, name="smart-manifest"),
+    path("api/smart/<str:kind>.ndjson", booking_views.smart_file, name="smart-file"),
     path("api/", api.urls),
+    path("", include("booking.urls")),
     path("", include("therapists.urls")),
 ]
 

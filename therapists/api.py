@@ -242,8 +242,14 @@ class SearchParameters(Schema):
     open_now: bool | Literal[""] | None = Field(None, description="Open now, on the location's own clock.")
     evenings: bool | Literal[""] | None = Field(None, description="Open after 6 pm on some weekday.")
     weekends: bool | Literal[""] | None = Field(None, description="Open on Saturday or Sunday.")
+    available: bool | Literal["7", ""] | None = Field(
+        None, description="A free online booking slot in the next 7 days."
+    )
     radius: float | Literal[""] | None = Field(None, description="km, brought into 1 to 500; default 25.")
-    sort: Literal["distance", "name", ""] | None = Field(None, description="distance (default) or name.")
+    sort: Literal["distance", "soonest", "name", ""] | None = Field(
+        None,
+        description="distance (default), soonest (earliest free online slot; distance breaks ties), name.",
+    )
     page: int | Literal[""] | None = Field(None, description="20 a page; up to page 50.")
 
 

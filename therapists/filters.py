@@ -54,6 +54,18 @@ class FlagInput(forms.CheckboxInput):
         return str(data.get(name, "")).strip().lower() in TRUE_VALUES
 
 
+class DaysFlagInput(FlagInput):
+    """`available=7`: a checkbox sent with the number of days it means; a yes value works too."""
+
+    def __init__(self, days: int):
+        forms.CheckboxInput.__init__(self, attrs={"value": str(days)})
+        self.days = str(days)
+
+    def value_from_datadict(self, data, files, name):
+        value = str(data.get(name, "")).strip().lower()
+        return value == self.days or value in TRUE_VALUES
+
+
 class SelectOne(forms.Select):
     """A single-choice list that feeds a multiple-choice field, so `language=fr`
     and `language=fr&language=pa` (a shared URL) both work."""
@@ -139,6 +151,7 @@ FILTERS = (
     "open_now",
     "evenings",
     "weekends",
+    "available",
     "q",
 )
 MAX_PRICE_LIMIT = 10_000  # CAD; no visit costs more
@@ -170,6 +183,9 @@ class WhereForm(forms.Form):
         label=gettext_lazy("Open evenings (after 6 pm on a weekday)"), required=False, widget=FlagInput()
     )
     weekends = forms.BooleanField(label=gettext_lazy("Open weekends"), required=False, widget=FlagInput())
+    available = forms.BooleanField(
+        label=gettext_lazy("Bookable online in the next 7 days"), required=False, widget=DaysFlagInput(7)
+    )
     radius = forms.FloatField(
         label=gettext_lazy("Within"),
         required=False,
@@ -183,8 +199,16 @@ class WhereForm(forms.Form):
     sort = forms.ChoiceField(
         label=gettext_lazy("Sort by"),
         required=False,
-        choices=[("distance", gettext_lazy("Distance")), ("name", gettext_lazy("Name"))],
-        error_messages={"invalid_choice": gettext_lazy("Results can be sorted by distance or name only.")},
+        choices=[
+            ("distance", gettext_lazy("Distance")),
+            ("soonest", gettext_lazy("Soonest available")),
+            ("name", gettext_lazy("Name")),
+        ],
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "Results can be sorted by distance, soonest available or name only."
+            )
+        },
     )
 
 

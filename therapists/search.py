@@ -24,6 +24,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
+from booking import availability
 from therapists import fees, gazetteer, geo, hours, photos
 from therapists.filters import (
     DEFAULT_RADIUS_KM,
@@ -95,6 +96,9 @@ class Result:
     def photo(self) -> photos.Picture | None:
         """The headshot's `<img>` attributes, or None (the card shows initials)."""
         return photos.picture(self.therapist.photo, photos.HEADSHOT, CARD_PHOTO_PX)
+
+    # "Next available: Tue 4:30 pm" when the therapist takes online bookings there.
+    next_available: availability.NextAvailable | None = None
 
     @property
     def fee(self) -> Fee | None:
@@ -191,6 +195,8 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
     therapists = filterset.qs
     now = hours.current_time()
     locations = _matching_locations(filterset, now)
+    if filterset.value("available"):
+        therapists, locations = availability.with_free_time(therapists, locations, now)
     radius, radius_messages = _radius_km(filterset)
     origin, place_match, origin_messages = _origin(filterset)
     requested, page_messages = _page_number(page)
@@ -198,6 +204,7 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
     messages = [*filterset.notices, *filterset.error_messages(), *radius_messages, *origin_messages]
     wanted = number * PER_PAGE + 1
     by_name = filterset.value("sort") == "name"
+    soonest = filterset.value("sort") == "soonest"
 
     beyond: list[Ranked] = []
     far: list[Ranked] = []
@@ -206,6 +213,8 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
     if origin is not None:
         if by_name:
             rows = therapists.by_name_within(origin.point, wanted, radius, locations)
+        elif soonest:
+            rows = availability.soonest_within(therapists, origin.point, wanted, radius, locations)
         else:
             rows = therapists.nearest(origin.point, wanted, radius, locations)
         number, page_rows, window_messages = _row_window(rows, number)
@@ -248,7 +257,9 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
     return Search(
         filterset=filterset,
         page=PageInfo(number, has_next=len(rows) > number * PER_PAGE),
-        results=_with_hours(_results([*page_rows, *beyond], located, origin, len(page_rows)), now),
+        results=_with_next_available(
+            _with_hours(_results([*page_rows, *beyond], located, origin, len(page_rows)), now), now
+        ),
         count=min(len(rows), number * PER_PAGE),
         origin=origin,
         radius_km=radius,
@@ -457,4 +468,12 @@ def _with_hours(results: list[Result], now: datetime.datetime) -> list[Result]:
     for result in results:
         calendar = hours.Calendar.of(result.location, own.get((result.therapist.pk, result.location.pk)))
         result.hours_now = hours.status(calendar, now)
+    return results
+
+
+def _with_next_available(results: list[Result], now: datetime.datetime) -> list[Result]:
+    """Each result's next free time with that therapist at that location (one query)."""
+    found = availability.next_available([(r.therapist.pk, r.location.pk) for r in results], now)
+    for result in results:
+        result.next_available = found.get((result.therapist.pk, result.location.pk))
     return results

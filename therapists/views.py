@@ -10,6 +10,7 @@ from django.views.decorators.cache import cache_control
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
+from booking import availability
 from finder.proxy import client_network
 from therapists import demand, fees, filters, hours, leads, maps, photos, reports
 from therapists.forms import ConsultRequestForm, started_token
@@ -115,6 +116,9 @@ def therapist_detail(request, slug):
     locations = list(therapist.locations.all())
     hours.mark_now(locations, therapist)
     demand.record_opened(therapist)
+    found = availability.next_available([(therapist.pk, loc.pk) for loc in locations], hours.current_time())
+    for location in locations:
+        location.next_available = found.get((therapist.pk, location.pk))
     chosen = leads.chosen_location(locations, request.GET.get("location"))
     shown = leads.chosen_first(locations, chosen)
     for location in locations:

@@ -142,3 +142,43 @@ def make_consult_request(clinic, therapist=None, **fields):
     fields.setdefault("consent_version", "test")
     fields.setdefault("consent_text", f"I agree that {clinic.name} will receive this request.")
     return ConsultRequest.objects.create(clinic=clinic, therapist=therapist, **fields)
+
+
+def make_online_booking(
+    therapist: Therapist | None = None,
+    location: Location | None = None,
+    *,
+    opens: str = "09:00",
+    closes: str = "17:00",
+    days=range(7),
+    consult_minutes: int = 15,
+    **fields,
+):
+    """A therapist taking online bookings at a location open `opens`-`closes` on `days`,
+    whose clinic offers a free consult of `consult_minutes`."""
+    import datetime
+
+    from booking.models import AppointmentType, OnlineBooking
+    from therapists.models import OpeningHours
+
+    location = location or make_location()
+    therapist = therapist or make_therapist(locations=[location])
+    for day in days:
+        OpeningHours.objects.get_or_create(
+            location=location,
+            weekday=day,
+            opens=datetime.time.fromisoformat(opens),
+            closes=datetime.time.fromisoformat(closes),
+        )
+    if not AppointmentType.objects.filter(clinic=location.clinic_id, is_free_consult=True).exists():
+        AppointmentType.objects.create(
+            clinic=location.clinic, name="Free consult", minutes=consult_minutes, is_free_consult=True
+        )
+    return OnlineBooking.objects.create(therapist=therapist, location=location, **fields)
+
+
+def make_appointment_type(clinic: Clinic, minutes: int = 60, **fields):
+    from booking.models import AppointmentType
+
+    fields.setdefault("name", f"Treatment {minutes} min")
+    return AppointmentType.objects.create(clinic=clinic, minutes=minutes, **fields)

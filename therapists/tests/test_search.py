@@ -462,7 +462,7 @@ BAD_INPUTS = [
     ({"where": "Winnipeg", "radius": "10000"}, "showing 500 km"),
     ({"where": "Winnipeg", "radius": "-5"}, "showing 1 km"),
     ({"where": "Winnipeg", "radius": "far"}, "The distance must be a number of km"),
-    ({"where": "Winnipeg", "sort": "price"}, "sorted by distance or name only"),
+    ({"where": "Winnipeg", "sort": "price"}, "soonest available or name only"),
     ({"where": "Winnipeg", "page": "0"}, "Pages start at 1"),
     ({"where": "Winnipeg", "page": "1000000000"}, "There is only 1 page of results"),
     ({"where": "Winnipeg", "page": "-1"}, "Pages start at 1"),

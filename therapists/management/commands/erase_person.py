@@ -1,10 +1,11 @@
 from django.core.management.base import BaseCommand
 
+from booking import bookings
 from therapists import leads
 
 
 class Command(BaseCommand):
-    help = "Delete every consult request made with an email address (a deletion request)."
+    help = "Delete every consult request and booking made with an email address (a deletion request)."
 
     def add_arguments(self, parser):
         parser.add_argument("email")
@@ -17,3 +18,4 @@ class Command(BaseCommand):
             return
         deleted, _ = requests.delete()
         self.stdout.write(f"Deleted {deleted} requests")
+        self.stdout.write(f"Deleted {bookings.erase_person(email)} bookings")

@@ -2,14 +2,19 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from booking import bookings
 from therapists import leads
 
 
 class Command(BaseCommand):
-    help = "Print, as JSON, every consult request made with an email address (an access request)."
+    help = (
+        "Print, as JSON, every consult request and online booking made with an email address "
+        "(an access request)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("email")
 
     def handle(self, *args, email, **options):
-        self.stdout.write(json.dumps(leads.export_person(email), indent=2, ensure_ascii=False))
+        held = [*leads.export_person(email), *bookings.export_person(email)]
+        self.stdout.write(json.dumps(held, indent=2, ensure_ascii=False))

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from booking import demo as booking_demo
 from therapists.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_workspace, draw_demo_photos
 from therapists.models import Therapist
 
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         drawn = draw_demo_photos()
         usernames = create_demo_accounts()
         create_demo_workspace()
+        # Online booking: made at load time, relative to now (booking.demo says why).
+        self.stdout.write(booking_demo.load())
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded the demo data ({drawn} placeholder photos drawn into MEDIA_ROOT). "
