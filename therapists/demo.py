@@ -504,7 +504,41 @@ def build(fsa_centroids: dict[str, tuple[float, float]], seed: int = SEED) -> li
                 therapists.append(therapist)
                 fees += _listing(listing_rng, therapist, discipline, today)
 
-    return clinics + locations + hours + therapists + fees
+    return clinics + locations + hours + therapists + fees + _own_days(seed, therapists)
+
+
+# A few therapists keep their own days at their first location (mornings three days a
+# week, or two afternoons into the evening and a Saturday), so the demo shows them on
+# cards, profiles and the hours filters.
+OWN_DAYS_PATTERNS = [
+    [((0, 2, 4), "09:00", "13:00")],
+    [((1, 3), "14:00", "20:00"), ((5,), "09:00", "15:00")],
+]
+
+
+def _own_days(seed: int, therapists: list[dict]) -> list[dict]:
+    """Drawn from their own sequence, so the rest of the demo data stays what it was."""
+    rng = random.Random(seed + 2)
+    rows = []
+    for therapist in therapists:
+        fields = therapist["fields"]
+        if not fields["is_published"] or rng.random() >= 0.25:
+            continue
+        for weekdays, opens, closes in rng.choice(OWN_DAYS_PATTERNS):
+            rows += [
+                {
+                    "model": "therapists.therapisthours",
+                    "fields": {
+                        "therapist": [fields["slug"]],
+                        "location": fields["locations"][0],
+                        "weekday": weekday,
+                        "opens": f"{opens}:00",
+                        "closes": f"{closes}:00",
+                    },
+                }
+                for weekday in weekdays
+            ]
+    return rows
 
 
 def _payers(rng: random.Random, province: str) -> list[list[str]]:
