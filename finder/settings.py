@@ -275,13 +275,12 @@ MAP_TILES_ATTRIBUTION = os.environ.get(
 
 # Content Security Policy (django-csp): our own scripts, styles and images only,
 # nothing inline, no framing, forms post only to us. The search page adds the map
-# tile server's origin to img-src (therapists.maps.tiles_origin), and only there.
+# tile server's origin to its own img-src (therapists.maps.tiles_origin), and only there.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
