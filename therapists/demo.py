@@ -486,7 +486,7 @@ def build(fsa_centroids: dict[str, tuple[float, float]], seed: int = SEED) -> li
     _one_stale_listing(therapists, today)
     # Photos, tags and booking links at a second clinic draw from a third sequence.
     extras = _photos_tags_links(random.Random(seed + 2), clinics, locations, therapists)
-    return clinics + locations + hours + therapists + fees + extras
+    return clinics + locations + hours + therapists + fees + extras + _own_days(seed, therapists)
 
 
 # (tag slug, share of therapists the clinic declares it for)
@@ -621,6 +621,40 @@ def _one_stale_listing(therapists: list[dict], today: datetime.date) -> None:
         if fields["is_published"] and any(loc[0] == STALE_CLINIC for loc in fields["locations"]):
             fields["last_verified"] = (today - datetime.timedelta(days=500)).isoformat()
             return
+
+
+# A few therapists keep their own days at their first location (mornings three days a
+# week, or two afternoons into the evening and a Saturday), so the demo shows them on
+# cards, profiles and the hours filters.
+OWN_DAYS_PATTERNS = [
+    [((0, 2, 4), "09:00", "13:00")],
+    [((1, 3), "14:00", "20:00"), ((5,), "09:00", "15:00")],
+]
+
+
+def _own_days(seed: int, therapists: list[dict]) -> list[dict]:
+    """Drawn from their own sequence, so the rest of the demo data stays what it was."""
+    rng = random.Random(seed + 2)
+    rows = []
+    for therapist in therapists:
+        fields = therapist["fields"]
+        if not fields["is_published"] or rng.random() >= 0.25:
+            continue
+        for weekdays, opens, closes in rng.choice(OWN_DAYS_PATTERNS):
+            rows += [
+                {
+                    "model": "therapists.therapisthours",
+                    "fields": {
+                        "therapist": [fields["slug"]],
+                        "location": fields["locations"][0],
+                        "weekday": weekday,
+                        "opens": f"{opens}:00",
+                        "closes": f"{closes}:00",
+                    },
+                }
+                for weekday in weekdays
+            ]
+    return rows
 
 
 def _payers(rng: random.Random, province: str) -> list[list[str]]:

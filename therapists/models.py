@@ -488,6 +488,17 @@ class SpecialHours(models.Model):
         return f"{self.date:%Y-%m-%d} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
+class TherapistHoursManager(models.Manager):
+    def get_by_natural_key(self, therapist_slug, clinic_slug, location_name, weekday, opens):
+        return self.get(
+            therapist__slug=therapist_slug,
+            location__clinic__slug=clinic_slug,
+            location__name=location_name,
+            weekday=weekday,
+            opens=opens,
+        )
+
+
 class TherapistHours(models.Model):
     """When one therapist works at one location. A therapist with none there works
     whenever the location is open."""
@@ -497,6 +508,9 @@ class TherapistHours(models.Model):
     weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
     opens = models.TimeField(_("from"))
     closes = models.TimeField(_("to"))
+
+    # Natural keys let the demo fixture load again without adding the same hours twice.
+    objects = TherapistHoursManager()
 
     class Meta:
         ordering = ["therapist", "location", "weekday", "opens"]
@@ -513,6 +527,11 @@ class TherapistHours(models.Model):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def natural_key(self):
+        return (self.therapist.slug, *self.location.natural_key(), self.weekday, self.opens.isoformat())
+
+    natural_key.dependencies = ["therapists.therapist", "therapists.location"]
 
 
 class Gender(models.TextChoices):

@@ -1,5 +1,6 @@
 import logging
 
+from csp.constants import SELF
 from django.conf import settings
 from django.core import signing
 from django.db.models import Prefetch
@@ -98,7 +99,7 @@ def search(request):
     context["map_tiles"] = tiles
     response = render(request, "therapists/search.html", context)
     if tiles is not None:
-        response._csp_update = {"img-src": [tiles.origin]}
+        response._csp_update = {"img-src": [SELF, tiles.origin]}
     return response
 
 

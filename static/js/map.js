@@ -36,7 +36,7 @@
       var title = card.querySelector("h3") || card;
       title.insertBefore(badge, title.firstChild);
       var heading = card.querySelector("h3 a");
-      var distance = card.querySelector(".distance");
+      var km = parseFloat(card.dataset.distanceKm);
       // Locations at one address share a pin, which lists everyone there.
       var key = card.dataset.lat + "," + card.dataset.lng;
       var group = byPlace[key];
@@ -47,7 +47,8 @@
           numbers: [],
           names: [],
           cards: [],
-          distance: distance ? distance.textContent.replace(/\s*away\s*$/, "").trim() : "",
+          // As the card says it (the `km` template filter): "2.3 km".
+          distance: isNaN(km) ? "" : km.toFixed(1) + " km",
         };
         groups.push(group);
       }
