@@ -50,7 +50,7 @@ def contact_due(created: datetime.datetime, province: str, zone: str) -> datetim
     local = created.astimezone(tz)
     day = local.date()
     if is_business_day(day, province):
-        due_day, clock = _next_business_day(day, province), local.timetz().replace(tzinfo=None)
+        due_day, clock = _next_business_day(day, province), local.time()
     else:  # the first business day after is the one: due at its end (midnight after it)
         due_day, clock = _next_business_day(day, province) + datetime.timedelta(days=1), datetime.time.min
     return datetime.datetime.combine(due_day, clock, tzinfo=tz)
