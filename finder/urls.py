@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from finder import views
+from finder import metrics, views
 from therapists import api
 from therapists.admin import view_on_site
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # Prometheus scrapes here; 404 unless METRICS_ALLOWED_IPS or METRICS_TOKEN lets it in.
+    path("metrics", metrics.metrics_view, name="metrics"),
     # Before the admin's own: "View on site" only for objects the user may see there.
     path(
         f"{settings.ADMIN_URL}r/<int:content_type_id>/<path:object_id>/",

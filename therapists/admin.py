@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
-from therapists import geo, geocoding, hours, uploads
+from therapists import geo, geocoding, hours, page_cache, uploads
 from therapists.models import (
     BodyArea,
     Clinic,
@@ -336,6 +336,8 @@ def update_and_log(request, queryset, message: str, **changes) -> int:
     count = queryset.model._default_manager.filter(pk__in=[obj.pk for obj in objects]).update(
         updated_at=timezone.now(), **changes
     )
+    if page_cache.is_listing_model(queryset.model):
+        page_cache.listings_changed()  # update() sends no signals
     LogEntry.objects.log_actions(
         user_id=request.user.pk,
         queryset=objects,

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class TherapistsConfig(AppConfig):
     name = "therapists"
     verbose_name = "Therapist directory"
+
+    def ready(self):
+        from therapists import page_cache
+
+        # Cached search pages are forgotten on every write of listing data.
+        page_cache.connect_signals()

@@ -24,6 +24,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
+from finder import metrics
 from therapists import fees, gazetteer, geo, hours
 from therapists.filters import (
     DEFAULT_RADIUS_KM,
@@ -174,6 +175,7 @@ class Search:
         return [result for result in self.results if result.beyond_radius]
 
 
+@metrics.SEARCH_SECONDS.time()
 def find_therapists(params: QueryDict | None, page: str | None = None) -> Search:
     """Run a patient search from query parameters (those of `/search/`) for one page."""
     filterset = TherapistFilter(params)

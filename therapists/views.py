@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
-from therapists import fees, filters, hours, leads
+from therapists import fees, filters, hours, leads, page_cache
 from therapists.forms import ConsultRequestForm, started_token
 from therapists.models import Clinic, ConsultRequest, Location, Therapist
 from therapists.search import find_therapists
@@ -69,6 +69,7 @@ def home(request):
     return render(request, "therapists/home.html", {"form": form, "popular": POPULAR_SEARCHES})
 
 
+@page_cache.cached_for_anonymous
 def search(request):
     results = find_therapists(request.GET, request.GET.get("page"))
     context = {

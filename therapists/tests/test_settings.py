@@ -26,6 +26,9 @@ def reload_settings(monkeypatch):
         "ADMIN_URL",
         "TRUSTED_PROXY_COUNT",
         "DB_TIMEOUT",
+        "DATABASE_REPLICA_URLS",
+        "METRICS_ALLOWED_IPS",
+        "PAGE_CACHE_SECONDS",
     ]:
         monkeypatch.delenv(name, raising=False)
 
