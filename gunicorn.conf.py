@@ -5,7 +5,21 @@ strings removed (finder.logs.RedactFilter), and its access log is never written:
 our RequestIdMiddleware logs each request's method, path and status instead. A
 query string can hold a patient's email or phone (an admin search); an address is
 personal too.
+
+Metrics (finder.metrics): every worker writes its numbers to files in
+PROMETHEUS_MULTIPROC_DIR, so that whichever worker answers /metrics reports them all.
+Unset, a folder of this server's own is made in the temp folder and removed at exit.
 """
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+# Set here, in the master, before any worker imports prometheus_client.
+_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _own_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="finder-metrics-")
 
 # Seconds a worker may spend on one request before gunicorn kills it. The database
 # gives up earlier (DB_TIMEOUT, 20 s), so a held lock fails a request, not a worker.
@@ -34,3 +48,23 @@ logconfig_dict = {
         "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }
+
+
+def on_starting(server):
+    """A new server counts from zero: files left by an earlier run would be added in."""
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob("*.db"):
+        leftover.unlink()
+
+
+def child_exit(server, worker):
+    """A dead worker's gauges go; its counters and histograms stay in the totals."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
