@@ -16,10 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-# Set here, in the master, before any worker imports prometheus_client.
-_own_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
-if _own_metrics_dir:
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="finder-metrics-")
+OWN_METRICS_DIR = "FINDER_OWN_METRICS_DIR"  # set when the folder is this server's own
 
 # Seconds a worker may spend on one request before gunicorn kills it. The database
 # gives up earlier (DB_TIMEOUT, 20 s), so a held lock fails a request, not a worker.
@@ -51,7 +48,12 @@ logconfig_dict = {
 
 
 def on_starting(server):
-    """A new server counts from zero: files left by an earlier run would be added in."""
+    """The metrics folder, in the master before any worker imports prometheus_client; a
+    new server counts from zero: files left by an earlier run would be added in."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ[OWN_METRICS_DIR] = tempfile.mkdtemp(
+            prefix="finder-metrics-"
+        )
     folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     for leftover in folder.glob("*.db"):
@@ -66,5 +68,5 @@ def child_exit(server, worker):
 
 
 def on_exit(server):
-    if _own_metrics_dir:
-        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    if os.environ.get(OWN_METRICS_DIR):
+        shutil.rmtree(os.environ[OWN_METRICS_DIR], ignore_errors=True)

@@ -130,10 +130,14 @@ class ReplicaLagCollector:
         yield up
 
 
+# Decided when prometheus-client is imported, as prometheus-client itself does.
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+
 def registry() -> CollectorRegistry:
     """Every process's metrics under gunicorn (multiprocess mode), this process's otherwise,
     plus the replica lag read now."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if MULTIPROCESS:
         scraped = CollectorRegistry()
         multiprocess.MultiProcessCollector(scraped)
     else:

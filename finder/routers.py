@@ -11,7 +11,9 @@ the primary keeps everything that must see the latest data:
   REPLICA_PIN_SECONDS after one (a cookie), so a patient who just sent a form, or
   staff who just saved a listing, never see the page from before their own write;
 - anything outside a request (management commands, the shell, tests): reads there
-  often follow a write that a replica has not replayed yet.
+  often follow a write that a replica has not replayed yet;
+- whatever a person just wrote and expects to find again, whatever the request:
+  consult requests, users, sessions, login attempts, the admin's log (PRIMARY_ONLY).
 
 `PrimaryPinMiddleware` decides per request; `ReplicaRouter` asks it. The decision
 lives in a context variable, so threads and async tasks each keep their own.
@@ -27,6 +29,8 @@ from django.conf import settings
 PRIMARY = "default"
 PIN_COOKIE = "primary"  # its presence pins this browser's requests to the primary
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Apps, or app.model labels, always read from the primary.
+PRIMARY_ONLY = frozenset({"admin", "auth", "sessions", "axes", "therapists.consultrequest"})
 
 # True while the current request may read from a replica; off outside requests.
 _replica_reads = contextvars.ContextVar("replica_reads", default=False)
@@ -53,9 +57,11 @@ class ReplicaRouter:
 
     def db_for_read(self, model, **hints):
         replicas = replica_aliases()
-        if replicas and _replica_reads.get() and not _wrote.get():
-            return random.choice(replicas)
-        return PRIMARY
+        if not (replicas and _replica_reads.get()) or _wrote.get():
+            return PRIMARY
+        if model._meta.app_label in PRIMARY_ONLY or model._meta.label_lower in PRIMARY_ONLY:
+            return PRIMARY
+        return random.choice(replicas)
 
     def db_for_write(self, model, **hints):
         _wrote.set(True)

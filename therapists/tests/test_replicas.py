@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connections
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -19,7 +20,7 @@ from django.urls import reverse
 
 import finder.settings
 from finder import metrics, routers
-from therapists.models import Therapist
+from therapists.models import ConsultRequest, Therapist
 from therapists.tests.factories import WINNIPEG, make_location, make_place, make_therapist, make_user
 
 REPLICA = "replica1"
@@ -89,6 +90,18 @@ def test_a_post_reads_from_the_primary_and_pins_the_browser_there_for_a_while(re
     assert db == "default"
     assert response.cookies[routers.PIN_COOKIE]["max-age"] == 10
     assert response.cookies[routers.PIN_COOKIE]["httponly"]
+
+
+def test_consult_requests_and_users_are_read_from_the_primary_even_on_a_public_page(replicas):
+    router = routers.ReplicaRouter()
+
+    def view(request):
+        view.dbs = [router.db_for_read(model) for model in (ConsultRequest, User, Therapist)]
+        return HttpResponse("ok")
+
+    routers.PrimaryPinMiddleware(view)(RequestFactory().get("/consult/sent/"))
+
+    assert view.dbs == ["default", "default", REPLICA]
 
 
 def test_the_requests_right_after_a_write_read_from_the_primary(replicas):
