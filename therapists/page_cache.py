@@ -77,10 +77,13 @@ def _new_version() -> None:
 def listings_changed() -> None:
     """Forget every cached search page: call after any write of listing data.
 
-    Now, for the rest of this request, and once more when the transaction commits.
+    Now, for the rest of this request, and once more when the transaction commits
+    (once however many rows it writes: a CSV import or `loaddata` writes thousands).
     """
     _new_version()
-    transaction.on_commit(_new_version)
+    connection = transaction.get_connection()
+    if not any(callback is _new_version for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(_new_version)
 
 
 def is_listing_model(model) -> bool:

@@ -10,7 +10,14 @@ from django.urls import reverse
 from finder import routers
 from therapists import page_cache
 from therapists.models import Therapist
-from therapists.tests.factories import WINNIPEG, make_location, make_place, make_therapist, make_user
+from therapists.tests.factories import (
+    WINNIPEG,
+    make_consult_request,
+    make_location,
+    make_place,
+    make_therapist,
+    make_user,
+)
 from therapists.tests.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +195,21 @@ def test_with_the_page_cache_off_every_page_is_made_afresh(client, settings, win
     page = client.get(SEARCH, {"where": "Winnipeg"}).content.decode()
 
     assert "Quietlychanged" in page
+
+
+def test_a_transaction_forgets_the_pages_once_more_when_it_commits(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        make_therapist()
+        make_therapist()
+        during = page_cache.listings_version()
+
+    assert callbacks.count(page_cache._new_version) == 1
+    assert page_cache.listings_version() != during
+
+
+def test_consult_requests_leave_the_cached_pages_alone(client, winnipeg_massage):
+    before = page_cache.listings_version()
+
+    make_consult_request(winnipeg_massage[0].locations.first().clinic, winnipeg_massage[0])
+
+    assert page_cache.listings_version() == before
