@@ -146,7 +146,7 @@ SQLITE_OPTIONS = {
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=envint("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
