@@ -157,7 +157,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_TIME
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent on SQLite too (CONN_MAX_AGE): reopening the file, re-reading its schema and
-    # re-running the PRAGMAs above cost ~4.5 ms a request. Each gunicorn worker (sync: one
+    # re-running the PRAGMAs above cost milliseconds a request. Each gunicorn worker (sync: one
     # thread) keeps its own connection; CONN_HEALTH_CHECKS replaces one that broke, WAL keeps
     # readers from blocking the writer and "timeout" is the busy timeout for the write lock.
     # Never opened before gunicorn forks (no preload_app with a query at import time).
@@ -371,7 +371,8 @@ PRIVACY_EMAIL = os.environ.get("PRIVACY_EMAIL", "")
 
 # Prometheus metrics at /metrics (finder.metrics): only for these addresses or networks
 # (comma-separated, e.g. 10.0.0.0/8) or a request with `Authorization: Bearer METRICS_TOKEN`;
-# 404 for everyone else. Under gunicorn set PROMETHEUS_MULTIPROC_DIR (docs/deploy.md).
+# 404 for everyone else. gunicorn's workers share them through PROMETHEUS_MULTIPROC_DIR
+# (gunicorn.conf.py; docs/deploy.md, "Metrics").
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 try:
     METRICS_ALLOWED_NETWORKS = [
