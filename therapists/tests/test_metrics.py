@@ -177,18 +177,22 @@ def test_every_gunicorn_worker_reports_the_requests_of_all_of_them(tmp_path):
     server = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
+        # Both workers load Django first: slow on a busy machine.
+        deadline = time.monotonic() + 120
+        while True:
             try:
-                urllib.request.urlopen(f"{base}/robots.txt", timeout=5).read()
+                urllib.request.urlopen(f"{base}/robots.txt", timeout=30).read()
                 break
             except OSError:
-                time.sleep(0.1)
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
         for _ in range(19):
-            urllib.request.urlopen(f"{base}/robots.txt", timeout=10).read()
+            urllib.request.urlopen(f"{base}/robots.txt", timeout=30).read()
         scrape = urllib.request.Request(f"{base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
         # Each scrape is answered by either worker: every answer holds all the requests
         # (20, and any the start-up probe made before a worker answered).
-        counts = {robots_count(urllib.request.urlopen(scrape, timeout=10).read().decode()) for _ in range(6)}
+        counts = {robots_count(urllib.request.urlopen(scrape, timeout=30).read().decode()) for _ in range(6)}
     finally:
         server.terminate()
         server.wait(timeout=30)
