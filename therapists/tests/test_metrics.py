@@ -190,12 +190,11 @@ def test_every_gunicorn_worker_reports_the_requests_of_all_of_them(tmp_path):
         for _ in range(19):
             urllib.request.urlopen(f"{base}/robots.txt", timeout=30).read()
         scrape = urllib.request.Request(f"{base}/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
-        # Each scrape is answered by either worker: every answer holds all the requests
-        # (20, and any the start-up probe made before a worker answered).
-        counts = {robots_count(urllib.request.urlopen(scrape, timeout=30).read().decode()) for _ in range(6)}
+        # Each scrape is answered by either worker: every answer holds all 20 requests, not
+        # its own share (a start-up probe that timed out may still be counted, later).
+        counts = [robots_count(urllib.request.urlopen(scrape, timeout=30).read().decode()) for _ in range(6)]
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    assert len(counts) == 1
-    assert counts.pop() >= 20
+    assert min(counts) >= 20
