@@ -60,7 +60,8 @@ def production_environ() -> dict[str, str]:
 
     Per-request log lines are off (LOG_LEVEL=WARNING unless set): thousands of
     requests would bury the report, and a busy site ships its logs elsewhere."""
-    env = {key: value for key, value in os.environ.items() if key != "DEBUG"}
+    # Replicas are of the site's own database, never of the benchmark's.
+    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "DATABASE_REPLICA_URLS"}}
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     env.setdefault("LOG_LEVEL", "WARNING")
     return env

@@ -5,6 +5,7 @@ SQLite in the project folder is the default so that a fresh checkout just works;
 `DATABASE_URL` switches to PostgreSQL in production.
 """
 
+import ipaddress
 import os
 import re
 import tempfile
@@ -81,6 +82,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every log line of a request, the errors included, carries its id.
     "finder.logs.RequestIdMiddleware",
+    # Times every request for /metrics (finder.metrics), errors and redirects included.
+    "finder.metrics.MetricsMiddleware",
+    # Before the session is read: decides whether this request may read from a replica.
+    "finder.routers.PrimaryPinMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,7 +147,7 @@ SQLITE_OPTIONS = {
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=envint("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -152,9 +157,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_TIME
         **DATABASES["default"].get("OPTIONS", {}),
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Persistent connections buy nothing on SQLite and keep files open in tests.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Persistent on SQLite too (CONN_MAX_AGE): reopening the file, re-reading its schema and
+    # re-running the PRAGMAs above cost milliseconds a request. Each gunicorn worker (sync: one
+    # thread) keeps its own connection; CONN_HEALTH_CHECKS replaces one that broke, WAL keeps
+    # readers from blocking the writer and "timeout" is the busy timeout for the write lock.
+    # Never opened before gunicorn forks (no preload_app with a query at import time).
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+
+# Read replicas (finder.routers): comma-separated PostgreSQL URLs of streaming replicas
+# of DATABASE_URL. Public pages read from them; the admin, every write and a client's
+# requests for REPLICA_PIN_SECONDS after its last write use the primary (docs/deploy.md).
+DATABASE_REPLICA_URLS = envlist("DATABASE_REPLICA_URLS")
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", 10)
+DATABASE_REPLICAS = []  # their aliases: replica1, replica2...
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs DATABASE_URL to be PostgreSQL")
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {_number} is not a postgres:// URL")
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    # Tests: no test database of its own; it reads the primary's (replicated) test database.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["finder.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -385,3 +414,20 @@ CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 CORS_PREFLIGHT_MAX_AGE = 24 * 3600  # seconds browsers may reuse a preflight answer
 # Where patients write for a copy of their data or its erasure (shown on /privacy/).
 PRIVACY_EMAIL = os.environ.get("PRIVACY_EMAIL", "")
+
+# Prometheus metrics at /metrics (finder.metrics): only for these addresses or networks
+# (comma-separated, e.g. 10.0.0.0/8) or a request with `Authorization: Bearer METRICS_TOKEN`;
+# 404 for everyone else. gunicorn's workers share them through PROMETHEUS_MULTIPROC_DIR
+# (gunicorn.conf.py; docs/deploy.md, "Metrics").
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(item, strict=False) for item in envlist("METRICS_ALLOWED_IPS")
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {error}") from None
+
+# Search pages for anonymous visitors, kept in the shared cache (therapists.page_cache)
+# for at most this many seconds, and never past the next whole minute (when a
+# location's "open now" can change). 0 turns the page cache off.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60)

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from booking import views as booking_views
-from finder import views
+from finder import metrics, views
 from therapists import api
 from therapists.admin import view_on_site
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # Prometheus scrapes here; 404 unless METRICS_ALLOWED_IPS or METRICS_TOKEN lets it in.
+    path("metrics", metrics.metrics_view, name="metrics"),
     # Before the admin's own: "View on site" only for objects the user may see there.
     path(
         f"{settings.ADMIN_URL}r/<int:content_type_id>/<path:object_id>/",

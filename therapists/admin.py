@@ -28,7 +28,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
-from therapists import geo, geocoding, hours, photos, reports, uploads, workspace
+from therapists import geo, geocoding, hours, page_cache, photos, reports, uploads, workspace
 from therapists.models import (
     PHOTO_ALT_REQUIRED,
     BodyArea,
@@ -355,6 +355,8 @@ def update_and_log(request, queryset, message: str, **changes) -> int:
     count = queryset.model._default_manager.filter(pk__in=[obj.pk for obj in objects]).update(
         updated_at=timezone.now(), **changes
     )
+    if page_cache.is_listing_model(queryset.model):
+        page_cache.listings_changed()  # update() sends no signals
     LogEntry.objects.log_actions(
         user_id=request.user.pk,
         queryset=objects,

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
-from therapists import geo
+from therapists import geo, page_cache
 from therapists.models import Closure, Location, OpeningHours, Province, SpecialHours, TherapistHours
 
 Period = tuple[datetime.time, datetime.time]  # opens, closes (closes after opens, same day)
@@ -208,6 +208,7 @@ def copy_monday_to_weekdays(location: Location) -> None:
             for day in range(1, 5)
             for period in monday
         )
+        page_cache.listings_changed()  # bulk_create sends no signals
 
 
 # The weekly table as one line of text, for CSV files: "Mon 09:00-17:00; Tue 09:00-12:00, 13:00-17:00".
@@ -252,6 +253,7 @@ def replace_week(location: Location, week: list[tuple[int, datetime.time, dateti
             OpeningHours(location=location, weekday=day, opens=opens, closes=closes)
             for day, opens, closes in week
         )
+        page_cache.listings_changed()  # bulk_create sends no signals
 
 
 # The same rules as database conditions on Location rows.

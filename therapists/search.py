@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from booking import availability
+from finder import metrics
 from therapists import fees, gazetteer, geo, hours, photos
 from therapists.filters import (
     DEFAULT_RADIUS_KM,
@@ -189,6 +190,7 @@ class Search:
         return [result for result in self.results if result.beyond_radius]
 
 
+@metrics.SEARCH_SECONDS.time()
 def find_therapists(params: QueryDict | None, page: str | None = None) -> Search:
     """Run a patient search from query parameters (those of `/search/`) for one page."""
     filterset = TherapistFilter(params)

@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from therapists import demo, geo
+from therapists import demo, geo, page_cache
 from therapists.models import (
     BookingLink,
     Clinic,
@@ -690,6 +690,7 @@ def generate_listings(
                 cursor.execute("VACUUM ANALYZE")
             else:
                 cursor.execute("ANALYZE")  # fresh statistics for the query planners
+        page_cache.listings_changed()  # rows were copied in, past every signal
     return counts
 
 

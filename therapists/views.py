@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from booking import availability
 from finder.proxy import client_network
-from therapists import demand, fees, filters, hours, leads, maps, photos, reports
+from therapists import demand, fees, filters, hours, leads, maps, page_cache, photos, reports
 from therapists.forms import ConsultRequestForm, started_token
 from therapists.models import Clinic, ConsultRequest, Location, Therapist
 from therapists.search import find_therapists
@@ -83,6 +83,7 @@ uncached = cache_control(private=True, no_cache=True)
 
 
 @uncached
+@page_cache.cached_for_anonymous
 def search(request):
     results = find_therapists(request.GET, request.GET.get("page"))
     demand.record_search(results)

@@ -64,6 +64,15 @@ def media_in_a_temporary_folder(settings, media_folder):
     settings.MEDIA_ROOT = media_folder
 
 
+@pytest.fixture(autouse=True)
+def no_page_cache_or_replica_reads(settings):
+    """Tests see the page made for them, read from the primary: each test's rows live
+    in its own transaction, which a replica never sees, and a page kept by an earlier
+    test could show its rows. test_page_cache.py and test_replicas.py turn them on."""
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.DATABASE_REPLICAS = []
+
+
 @pytest.fixture
 def reference_data(transactional_db):
     """Disciplines, body areas, specialties and languages, as migration 0002 loads them.

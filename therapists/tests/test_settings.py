@@ -26,6 +26,10 @@ def reload_settings(monkeypatch):
         "ADMIN_URL",
         "TRUSTED_PROXY_COUNT",
         "DB_TIMEOUT",
+        "DATABASE_REPLICA_URLS",
+        "CONN_MAX_AGE",
+        "METRICS_ALLOWED_IPS",
+        "PAGE_CACHE_SECONDS",
     ]:
         monkeypatch.delenv(name, raising=False)
 
@@ -71,6 +75,15 @@ def test_without_database_url_it_uses_sqlite_set_up_for_concurrent_writers(reloa
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert database["OPTIONS"]["timeout"] > 0
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+
+
+def test_sqlite_connections_are_kept_across_requests_with_health_checks(reload_settings):
+    database = reload_settings().DATABASES["default"]
+    one_per_request = reload_settings(CONN_MAX_AGE="0").DATABASES["default"]
+
+    assert database["CONN_MAX_AGE"] == 60
+    assert database["CONN_HEALTH_CHECKS"] is True
+    assert one_per_request["CONN_MAX_AGE"] == 0
 
 
 def test_a_postgres_database_url_selects_postgresql(reload_settings):
