@@ -1,15 +1,22 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from finder import views
 from therapists import api
 from therapists.admin import view_on_site
+from therapists.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # The language switcher posts here; it keeps the page (its `next`) in the chosen language.
+    path("i18n/setlang/", set_language, name="set_language"),
     # Before the admin's own: "View on site" only for objects the user may see there.
     path(
         f"{settings.ADMIN_URL}r/<int:content_type_id>/<path:object_id>/",
@@ -17,7 +24,8 @@ urlpatterns = [
     ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", api.urls),
-    path("", include("therapists.urls")),
 ]
+# The patients' pages: English at the plain paths, French under /fr/ with French path words.
+urlpatterns += i18n_patterns(path("", include("therapists.urls")), prefix_default_language=False)
 
 handler500 = "finder.views.server_error"

@@ -16,19 +16,19 @@ from therapists import geo
 
 
 class Province(models.TextChoices):
-    AB = "AB", "Alberta"
-    BC = "BC", "British Columbia"
-    MB = "MB", "Manitoba"
-    NB = "NB", "New Brunswick"
-    NL = "NL", "Newfoundland and Labrador"
-    NS = "NS", "Nova Scotia"
-    NT = "NT", "Northwest Territories"
-    NU = "NU", "Nunavut"
-    ON = "ON", "Ontario"
-    PE = "PE", "Prince Edward Island"
-    QC = "QC", "Quebec"
-    SK = "SK", "Saskatchewan"
-    YT = "YT", "Yukon"
+    AB = "AB", _("Alberta")
+    BC = "BC", _("British Columbia")
+    MB = "MB", _("Manitoba")
+    NB = "NB", _("New Brunswick")
+    NL = "NL", _("Newfoundland and Labrador")
+    NS = "NS", _("Nova Scotia")
+    NT = "NT", _("Northwest Territories")
+    NU = "NU", _("Nunavut")
+    ON = "ON", _("Ontario")
+    PE = "PE", _("Prince Edward Island")
+    QC = "QC", _("Quebec")
+    SK = "SK", _("Saskatchewan")
+    YT = "YT", _("Yukon")
 
 
 def coordinate_constraints(prefix: str) -> list[models.CheckConstraint]:
@@ -386,13 +386,13 @@ class Location(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class OpeningHoursManager(models.Manager):
@@ -508,9 +508,9 @@ class TherapistHours(models.Model):
 
 
 class Gender(models.TextChoices):
-    WOMAN = "woman", "Woman"
-    MAN = "man", "Man"
-    NON_BINARY = "non-binary", "Non-binary"
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non-binary", _("Non-binary")
 
 
 class NewPatients(models.TextChoices):
@@ -874,9 +874,9 @@ class Fee(models.Model):
 
 
 class PlaceKind(models.TextChoices):
-    CITY = "city", "City or town"
-    AREA = "area", "Neighbourhood or borough"
-    FSA = "fsa", "Postal code area (FSA)"
+    CITY = "city", _("City or town")
+    AREA = "area", _("Neighbourhood or borough")
+    FSA = "fsa", _("Postal code area (FSA)")
 
 
 class PlaceManager(models.Manager):
@@ -968,15 +968,15 @@ class PlaceName(models.Model):
 
 
 class ConsultStatus(models.TextChoices):
-    NEW = "new", "New"
-    CONTACTED = "contacted", "Contacted"
-    BOOKED = "booked", "Booked"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    BOOKED = "booked", _("Booked")
+    CLOSED = "closed", _("Closed")
 
 
 class MeetingMode(models.TextChoices):
-    PHONE = "phone", "Phone call"
-    VIDEO = "video", "Online video"
+    PHONE = "phone", _("Phone call")
+    VIDEO = "video", _("Online video")
 
 
 # The consult form's last "where it hurts" choice, stored as no body area.

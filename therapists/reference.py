@@ -103,3 +103,92 @@ PROGRAMMES = [
     "WCB",
     "WSIB",
 ]
+
+# The French names of the reference data above (Québec usage), by model and slug (or
+# language code); filled into the `*_fr` columns (therapists.translation) by migration.
+FRENCH = {
+    "discipline": {
+        "massage": {
+            "name": "Massothérapie",
+            "practitioner_title": "Massothérapeute",
+            "description": "Traitement manuel des muscles et des tissus mous contre la douleur, "
+            "les tensions et les blessures.",
+        },
+        "physiotherapy": {
+            "name": "Physiothérapie",
+            "practitioner_title": "Physiothérapeute",
+            "description": "Évaluation, exercices et thérapie manuelle pour retrouver le mouvement "
+            "après une blessure ou une opération.",
+        },
+        "chiropractic": {
+            "name": "Chiropratique",
+            "practitioner_title": "Chiropraticien(ne)",
+            "description": "Évaluation et traitement de la colonne vertébrale, des articulations "
+            "et du système nerveux.",
+        },
+    },
+    "bodyarea": {
+        "back": "Dos",
+        "neck": "Cou",
+        "shoulder": "Épaule",
+        "knee": "Genou",
+        "elbow": "Coude",
+        "hip": "Hanche",
+        "wrist": "Poignet",
+        "foot": "Pied",
+    },
+    "specialty": {
+        "acupuncture": "Acupuncture",
+        "arthritis-care": "Soins de l'arthrite",
+        "carpal-tunnel-syndrome": "Syndrome du canal carpien",
+        "concussion-management": "Prise en charge des commotions cérébrales",
+        "deep-tissue-massage": "Massage des tissus profonds",
+        "dry-needling": "Puncture sèche",
+        "frozen-shoulder": "Capsulite de l'épaule (épaule gelée)",
+        "headaches-and-migraines": "Maux de tête et migraines",
+        "hot-stone-massage": "Massage aux pierres chaudes",
+        "low-back-pain": "Douleur lombaire",
+        "lymphatic-drainage": "Drainage lymphatique",
+        "myofascial-release": "Relâchement myofascial",
+        "orthotics-and-gait-analysis": "Orthèses et analyse de la démarche",
+        "pelvic-health": "Santé pelvienne",
+        "plantar-fasciitis": "Fasciite plantaire",
+        "post-surgical-rehab": "Réadaptation après une chirurgie",
+        "prenatal-massage": "Massage prénatal",
+        "running-injuries": "Blessures de course à pied",
+        "sciatica": "Sciatique",
+        "spinal-manipulation": "Manipulation vertébrale",
+        "sports-injuries": "Blessures sportives",
+        "tennis-and-golfers-elbow": "Épicondylite (coude du joueur de tennis ou de golf)",
+        "tmj-dysfunction": "Troubles de l'articulation temporo-mandibulaire (ATM)",
+        "vestibular-rehabilitation": "Réadaptation vestibulaire",
+        "whiplash-and-motor-vehicle-injuries": "Coup de fouet cervical et blessures de la route",
+    },
+    "language": {
+        "ar": "Arabe",
+        "de": "Allemand",
+        "en": "Anglais",
+        "es": "Espagnol",
+        "fa": "Persan (farsi)",
+        "fr": "Français",
+        "hi": "Hindi",
+        "it": "Italien",
+        "ko": "Coréen",
+        "pa": "Pendjabi",
+        "pl": "Polonais",
+        "pt": "Portugais",
+        "tl": "Tagalog",
+        "uk": "Ukrainien",
+        "vi": "Vietnamien",
+        "yue": "Cantonais",
+        "zh": "Mandarin",
+    },
+    "payer": {
+        "blue-cross": "Croix Bleue",
+        "pacific-blue-cross": "Croix Bleue du Pacifique",
+        "canada-life": "Canada Vie",
+        "sun-life": "Sun Life",
+        "non-insured-health-benefits": "Services de santé non assurés",
+        "veterans-affairs": "Anciens Combattants Canada",
+    },
+}
