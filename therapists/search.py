@@ -46,6 +46,7 @@ from therapists.models import (
     Therapist,
     TherapistHours,
 )
+from therapists.translation import localized
 
 PER_PAGE = 20
 # Beyond the radius, the nearest are offered up to this far (km): a therapist farther
@@ -384,8 +385,11 @@ def _results(
     ids = [row.therapist_id for row in rows]
     therapists = Therapist.objects.select_related("discipline").in_bulk(ids)
     languages: dict[int, list[str]] = {pk: [] for pk in ids}
-    speaks = Therapist.languages.through.objects.filter(therapist__in=ids).order_by("language__name")
-    for pk, name in speaks.values_list("therapist_id", "language__name"):
+    name = localized("language__name")
+    speaks = (
+        Therapist.languages.through.objects.filter(therapist__in=ids).annotate(shown=name).order_by("shown")
+    )
+    for pk, name in speaks.values_list("therapist_id", "shown"):
         languages[pk].append(name)
     price_lists = fees.fees_for((therapists[pk], located[pk].clinic_id) for pk in ids)
     # Each clinic's payers, in one query (Clinic.direct_billing reads them too).

@@ -6,7 +6,11 @@ gives the active language's value, or the English one when the French is empty
 `reference.FRENCH` and are filled by the migration that adds the columns.
 """
 
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
 from modeltranslation.translator import TranslationOptions, register
+from modeltranslation.utils import build_localized_fieldname
 
 from therapists.models import BodyArea, Clinic, Discipline, Language, Payer, Specialty, Therapist
 
@@ -44,3 +48,12 @@ class TherapistTranslation(TranslationOptions):
 @register(Clinic)
 class ClinicTranslation(TranslationOptions):
     fields = ("description",)
+
+
+def localized(path: str):
+    """The active language's value of a translated field reached through a relation
+    ("language__name"), or the English one when it has none: for queries on models
+    modeltranslation does not rewrite (through tables, values() across relations)."""
+    own = build_localized_fieldname(path, get_language() or "en")
+    english = build_localized_fieldname(path, "en")
+    return Coalesce(NullIf(F(own), Value("")), F(english), F(path), output_field=CharField())

@@ -142,7 +142,7 @@ def _therapist_form(therapist, locations, chosen, data=None) -> ConsultRequestFo
     return ConsultRequestForm(
         data,
         consent_label=leads.consent_text(chosen.clinic if chosen else None, therapist),
-        marketing_label=leads.MARKETING_TEXT,
+        marketing_label=leads.marketing_text(),
         locations=leads.chosen_first(locations, chosen),
         consent_texts={str(loc.pk): leads.consent_text(loc.clinic, therapist) for loc in locations},
         initial={"location": str(chosen.pk)} if chosen else {},
@@ -151,7 +151,7 @@ def _therapist_form(therapist, locations, chosen, data=None) -> ConsultRequestFo
 
 def _clinic_form(clinic, data=None) -> ConsultRequestForm:
     return ConsultRequestForm(
-        data, consent_label=leads.consent_text(clinic), marketing_label=leads.MARKETING_TEXT
+        data, consent_label=leads.consent_text(clinic), marketing_label=leads.marketing_text()
     )
 
 
