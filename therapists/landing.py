@@ -177,11 +177,15 @@ class Landing:
 
     @property
     def search_url(self) -> str:
-        return f"{reverse('therapists:search')}?where={self.city.label}&{self.topic.search_query()}"
+        query = QueryDict(mutable=True)
+        query["where"] = self.city.label
+        return f"{reverse('therapists:search')}?{query.urlencode()}&{self.topic.search_query()}"
 
     @cached_property
     def search(self) -> Search:
-        return find_therapists(QueryDict(f"where={self.city.label}&{self.topic.search_query()}"))
+        # From the centre of the city's listings: no gazetteer lookup that could miss.
+        point = f"lat={self.city.latitude:.5f}&lng={self.city.longitude:.5f}"
+        return find_therapists(QueryDict(f"{point}&{self.topic.search_query()}"))
 
 
 def _published_locations():
