@@ -15,11 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.core.cache import cache
 from django.db.models import Avg, Count
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy, override
+from redis.exceptions import RedisError
 
 from therapists import geo
 from therapists.models import Location, Specialty, Therapist
@@ -192,8 +194,30 @@ def _published_locations():
     return Location.objects.filter(therapists__is_published=True)
 
 
+# Which cities and topics have listings changes when clinics edit, not per request: it is
+# read from every published listing, so it is kept for a few minutes (seconds) in the cache.
+COVERAGE_CACHE_SECONDS = 600
+
+
 def cities() -> dict[str, City]:
-    """Every city with a published therapist, by slug (one query)."""
+    """Every city with a published therapist, by slug (one query, then from the cache)."""
+    return _cached("landing:cities", _cities)
+
+
+def covered() -> set[tuple[str, str]]:
+    """(city slug, topic key) of every landing page that has listings (two queries, then cached)."""
+    return _cached("landing:covered", _covered)
+
+
+def _cached(key, compute):
+    """From the cache, or computed when it does not answer (Redis down): never a 500."""
+    try:
+        return cache.get_or_set(key, compute, COVERAGE_CACHE_SECONDS)
+    except (RedisError, OSError):
+        return compute()
+
+
+def _cities() -> dict[str, City]:
     rows = (
         _published_locations()
         .values("city", "province")
@@ -207,8 +231,7 @@ def cities() -> dict[str, City]:
     return found
 
 
-def covered() -> set[tuple[str, str]]:
-    """(city slug, topic key) of every landing page that has listings (two queries)."""
+def _covered() -> set[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
     for city, province, discipline in (
         Therapist.objects.published()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 
 from therapists.models import ConsultRequest, Language
 from therapists.tests.factories import (
@@ -23,6 +24,15 @@ from therapists.tests.factories import (
 from therapists.tests.test_browser import serious_accessibility_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def fresh_coverage():
+    """Which cities have listings is cached (landing.COVERAGE_CACHE_SECONDS): each test starts afresh."""
+    cache.clear()
+    yield
+    cache.clear()
+
 
 SHOTS = os.environ.get("SHOTS")
 # Words that give away an untranslated English string on a French page.

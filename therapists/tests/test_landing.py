@@ -1,6 +1,7 @@
 """Landing pages ("Massage therapists in Winnipeg") and guides."""
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from therapists import landing
@@ -8,6 +9,15 @@ from therapists.models import Language, Specialty
 from therapists.tests.factories import make_location, make_therapist
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_coverage():
+    """Which cities have listings is cached (landing.COVERAGE_CACHE_SECONDS): each test starts afresh."""
+    cache.clear()
+    yield
+    cache.clear()
+
 
 MONTREAL = (45.50884, -73.58781)
 LAVAL = (45.56995, -73.692)

@@ -7,12 +7,22 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import pytest
+from django.core.cache import cache
 from pyld import jsonld
 
 from therapists.models import Language
 from therapists.tests.factories import make_clinic, make_fee, make_location, make_therapist
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_coverage():
+    """Which cities have listings is cached (landing.COVERAGE_CACHE_SECONDS): each test starts afresh."""
+    cache.clear()
+    yield
+    cache.clear()
+
 
 SCHEMA = "https://schema.org/"
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
