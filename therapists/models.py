@@ -1,4 +1,5 @@
 import math
+import re
 import secrets
 import unicodedata
 from collections.abc import Iterable
@@ -531,6 +532,32 @@ NEAREST_START_COUNT = 20
 NEAREST_MAX_GROWTH = 8.0
 
 
+# Each letter matches itself with any accent (French, and the other Latin accents names carry).
+_ACCENTED = {
+    "a": "aàáâãäå",
+    "c": "cç",
+    "e": "eèéêë",
+    "i": "iìíîï",
+    "n": "nñ",
+    "o": "oòóôõö",
+    "u": "uùúûü",
+    "y": "yýÿ",
+}
+
+
+def accent_pattern(word: str) -> str:
+    """A case-insensitive regular expression (`__iregex`, the same on SQLite and PostgreSQL)
+    that finds `word` whatever its accents, and the stored text's: "Montreal" and
+    "Montréal" both give "m[oòóôõöOÒÓÔÕÖ][nñNÑ]tr[eèéêëEÈÉÊË][aàáâãäåAÀÁÂÃÄÅ]l"."""
+    folded = "".join(
+        ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)
+    ).casefold()
+    # Upper case spelled out too: PostgreSQL's C collation folds the case of ASCII only.
+    return "".join(
+        f"[{_ACCENTED[ch]}{_ACCENTED[ch].upper()}]" if ch in _ACCENTED else re.escape(ch) for ch in folded
+    )
+
+
 def search_words(text: str) -> list[str]:
     """The words of a free-text search, de-duplicated, at most 8 of at most 40 characters."""
     words = (text or "").replace("\x00", "").split()
@@ -612,16 +639,23 @@ class TherapistQuerySet(models.QuerySet):
         return self.filter(Exists(speaks))
 
     def matching(self, text: str):
-        """Every word of `text` appears in the therapist's name, discipline, a
-        specialty or the name of a clinic they practise at (case-insensitive)."""
+        """Every word of `text` appears in the therapist's name, discipline, a specialty
+        (in English or French) or the name of a clinic they practise at, ignoring case and
+        accents: "Montreal" finds "Clinique Montréal", "therese" finds "Thérèse"."""
         queryset = self
         for word in search_words(text):
+            pattern = accent_pattern(word)
             queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(discipline__name__icontains=word)
-                | Exists(Specialty.objects.filter(therapists=OuterRef("pk"), name__icontains=word))
-                | Exists(Clinic.objects.filter(locations__therapists=OuterRef("pk"), name__icontains=word))
+                Q(first_name__iregex=pattern)
+                | Q(last_name__iregex=pattern)
+                | Q(discipline__name_en__iregex=pattern)
+                | Q(discipline__name_fr__iregex=pattern)
+                | Exists(
+                    Specialty.objects.filter(
+                        Q(name_en__iregex=pattern) | Q(name_fr__iregex=pattern), therapists=OuterRef("pk")
+                    )
+                )
+                | Exists(Clinic.objects.filter(locations__therapists=OuterRef("pk"), name__iregex=pattern))
             )
         return queryset
 

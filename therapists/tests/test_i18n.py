@@ -175,3 +175,20 @@ def test_french_province_names_are_understood_in_both_languages():
 
     assert french_page == ("NB", "MB")
     assert gazetteer.province_code("Île-du-Prince-Édouard") == "PE"
+
+
+def test_free_text_search_ignores_accents_and_case_in_both_languages(client):
+    from therapists.models import Specialty, Therapist
+
+    clinic = make_clinic("Clinique Montréal Santé")
+    therese = make_therapist(first_name="Thérèse", locations=[make_location(clinic)])
+    sciatica = make_therapist(
+        specialties=[Specialty.objects.get(slug="sciatica")], locations=[make_location(make_clinic("Plain"))]
+    )
+    published = Therapist.objects.published()
+
+    assert list(published.matching("montreal")) == [therese]
+    assert list(published.matching("MONTRÉAL therese")) == [therese]
+    assert list(published.matching("sciatique")) == [sciatica]  # the French name, on any page
+    assert list(published.matching("Sciatica")) == [sciatica]
+    assert list(published.matching("a.b*c(")) == []  # typed symbols are literal
