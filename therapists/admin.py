@@ -496,6 +496,8 @@ class ClinicAdmin(ClinicScopedAdmin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["managers"]
+    # The description is edited in English and French (description_en, description_fr).
+    exclude = ["description"]
     inlines = [LocationInline, FeeInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -723,7 +725,8 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     fieldsets = [
         (None, {"fields": [("first_name", "last_name"), "slug", "discipline", "locations"]}),
         ("Registration", {"fields": ["credentials", "regulator", "registration_number"]}),
-        ("Profile", {"fields": ["bio", "gender", "pronouns", "languages", "specialties"]}),
+        # The bio in English and French (therapists.translation): French pages show the French one.
+        ("Profile", {"fields": ["bio_en", "bio_fr", "gender", "pronouns", "languages", "specialties"]}),
         (
             "Listing",
             {
