@@ -9,7 +9,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO ?= 1
 
-.PHONY: run serve test lint check-migrations pytest browser gazetteer demo-fixture bench load wrk clean
+.PHONY: run serve test lint check-migrations pytest browser gettext translations messages gazetteer demo-fixture bench load wrk clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 ## Serve the site with demo data on http://127.0.0.1:8000 (development settings);
 ## HOST and PORT change where (make run PORT=8111), and SITE_URL follows them.
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime translations
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo --if-empty
 	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -35,7 +35,7 @@ run: $(VENV)/.runtime
 ## and the rest of docs/deploy.md behind a TLS proxy. Without SECRET_KEY a random key is
 ## made for this run (sessions end on restart). DEMO=0 skips loading the demo data. Uploaded
 ## photos are served by Django here (SERVE_MEDIA=1); in production the proxy serves /media/.
-serve: $(VENV)/.runtime
+serve: $(VENV)/.runtime translations
 	@export DEBUG=0 SITE_URL="$(SITE_URL)" SERVE_MEDIA="$${SERVE_MEDIA:-1}"; \
 	if [ -z "$$SECRET_KEY" ]; then \
 		echo "SECRET_KEY is unset: using a random key for this run; sessions end when it stops."; \
@@ -49,7 +49,7 @@ serve: $(VENV)/.runtime
 	exec $(BIN)/gunicorn finder.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket
 
 ## Every check: lint, format, migrations, then the whole test suite (browser tests included).
-test: lint check-migrations browser pytest
+test: lint check-migrations browser translations pytest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -72,6 +72,27 @@ browser:
 		echo "* chromium is missing and cannot be installed (not root):       *"; \
 		echo "* the browser tests will be SKIPPED. apt-get install chromium.  *"; \
 		echo "*****************************************************************"; \
+	fi
+
+## Compile the committed .po files (locale/) into the .mo files Django reads; never committed.
+translations: gettext
+	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+
+## After changing or adding strings: update locale/fr/LC_MESSAGES/django.po (Python and
+## templates; static/js has no strings of its own), translate the new entries (no "fuzzy"),
+## then `make translations`. test_i18n.py fails while any string is missing or untranslated.
+messages: $(VENV)/.runtime gettext
+	$(BIN)/python manage.py makemessages -l fr
+
+## GNU gettext (msgfmt, xgettext) for the translations; Debian's package when root.
+gettext:
+	@if command -v msgfmt >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's gettext for the translations"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	else \
+		echo "gettext (msgfmt) is missing and cannot be installed (not root): sudo apt-get install gettext"; \
+		exit 1; \
 	fi
 
 ## Search speed at 10k, 100k and 1M synthetic locations on SQLite and PostgreSQL, and a load

@@ -71,6 +71,14 @@ def print_table(vendor: str, size: int, m: dict) -> None:
             f"naive baseline ({naive['origin']}): median {report.ms(naive['median_ms'])} ms; "
             f"speed-up {speedup}"
         )
+    landing = m.get("landing")
+    if landing:
+        print(
+            f"landing page {landing['url']}: median {report.ms(landing['median_ms'])} ms, "
+            f"p95 {report.ms(landing['p95_ms'])} ms, {landing['queries']} queries; "
+            f"coverage of {landing['pages']:,} pages computed in {landing['coverage_seconds']:.2f} s "
+            "(then cached)"
+        )
 
 
 def main() -> None:

@@ -158,6 +158,41 @@ def measure_places(warmups: int, repeat: int) -> dict:
     return {"places": timed, "misspelt": MISSPELT_PLACE}
 
 
+def measure_landing(client, connection, warmups: int, repeat: int, budget: float) -> dict:
+    """Time the busiest city's first landing page ("Massage therapists in Toronto"): its
+    queries (the cached coverage of cities and topics, then the patient search) and HTML."""
+    from django.core.cache import cache
+
+    from therapists.landing import every_landing
+
+    cache.clear()
+    started = time.perf_counter()
+    pages = every_landing()  # what the sitemap and the first landing request compute
+    coverage = time.perf_counter() - started
+    if not pages:
+        return {}
+    url = pages[0].get_absolute_url()
+    samples, started_all = [], time.monotonic()
+    for index in range(warmups + repeat):
+        with query_timer(connection) as sql:
+            started = time.perf_counter()
+            response = client.get(url, secure=True)
+            elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} answered {response.status_code}")
+        if index >= warmups:
+            samples.append(elapsed)
+            if len(samples) >= MIN_RUNS and time.monotonic() - started_all > budget:
+                break
+    return {
+        "url": url,
+        "pages": len(pages),
+        "coverage_seconds": coverage,
+        "queries": sql["queries"],
+        **summary(samples),
+    }
+
+
 def naive_search(origin) -> list[int]:
     """The baseline: every published therapist's locations from the database, each
     measured with geopy in Python, sorted, one page taken. Returns therapist ids."""
@@ -215,6 +250,8 @@ def main() -> None:
     if not args.only:
         print("  place resolution", file=sys.stderr, flush=True)
         results["resolution"] = measure_places(args.warmups, args.repeat)
+        print("  landing page", file=sys.stderr, flush=True)
+        results["landing"] = measure_landing(client, connection, args.warmups, args.repeat, args.budget)
 
     if args.naive_repeat:
         origin = lookup(NAIVE_ORIGIN).point

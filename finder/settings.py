@@ -58,11 +58,14 @@ if not re.fullmatch(r"([A-Za-z0-9_~-][A-Za-z0-9_.~-]*/)+", ADMIN_URL):
     raise ImproperlyConfigured(f"ADMIN_URL must be a path like 'admin/' (ending in '/'), not {ADMIN_URL!r}")
 
 INSTALLED_APPS = [
+    # Before the admin: its translated fields (name_en, name_fr) show in the admin's forms.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     # Before staticfiles: runserver then serves static files through WhiteNoise too.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
@@ -89,6 +92,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware: the language from the URL (/fr/...), else
+    # the language cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
+    # A plain path, for a visitor who prefers French (cookie, else Accept-Language): to /fr/.
+    "finder.language.PreferredLanguageMiddleware",
     # Before CommonMiddleware, as django-cors-headers requires; it answers only under /api/v1/.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,6 +125,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -194,9 +203,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-ca"
+LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/Winnipeg")
 USE_I18N = True
+# English at the site's plain paths, French under /fr/ (finder/urls.py). Canadian usage:
+# the locale/fr files are written in Québec French.
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, numbers, prices and distances follow the page's language ("2.3 km" / "2,3 km",
+# "$95" / "95 $"); finder/formats/ changes only the English date to "January 5, 2026".
+FORMAT_MODULE_PATH = ["finder.formats"]
+# The language a patient picks sticks for a year (seconds).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# django-modeltranslation: reference data (disciplines, areas of focus, body areas, insurers,
+# languages) and bios in both languages; a missing French value falls back to English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 USE_TZ = True
 
 STATIC_URL = "static/"

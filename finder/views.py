@@ -8,6 +8,7 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
@@ -15,7 +16,8 @@ from finder.logs import current_request_id
 
 logger = logging.getLogger(__name__)
 
-# Consult forms and confirmations are for people; nothing there to index.
+# Consult forms and confirmations are for people; nothing there to index (in English
+# and under /fr/, whose path words are French). The sitemap lists every public page.
 ROBOTS_TXT = """\
 User-agent: *
 Disallow: /consult/
@@ -23,6 +25,11 @@ Disallow: /therapists/*/consult/
 Disallow: /clinics/*/consult/
 Disallow: /therapists/*/report/
 Disallow: /clinics/*/report/
+Disallow: /fr/consultation/
+Disallow: /fr/therapeutes/*/consultation/
+Disallow: /fr/cliniques/*/consultation/
+
+Sitemap: %(sitemap)s
 """
 
 
@@ -71,7 +78,8 @@ def healthz(request):
 @require_safe
 @cache_control(public=True, max_age=24 * 3600)
 def robots_txt(request):
-    return HttpResponse(ROBOTS_TXT, content_type="text/plain")
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    return HttpResponse(ROBOTS_TXT % {"sitemap": sitemap}, content_type="text/plain")
 
 
 @require_safe

@@ -563,6 +563,8 @@ class ClinicAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["managers"]
+    # The description is edited in English and French (description_en, description_fr).
+    exclude = ["description"]
     inlines = [LocationInline, FeeInline, ClinicPhotoInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -949,7 +951,8 @@ class TherapistAdmin(ClinicScopedAdmin, ImportExportModelAdmin):
                 ]
             },
         ),
-        ("Profile", {"fields": ["bio", "gender", "pronouns", "languages", "specialties"]}),
+        # The bio in English and French (therapists.translation): French pages show the French one.
+        ("Profile", {"fields": ["bio_en", "bio_fr", "gender", "pronouns", "languages", "specialties"]}),
         (
             _("Photo"),
             {

@@ -215,6 +215,40 @@ CITIES = (
         (ClinicSpec("Broadway Rehab Saskatoon", "mpc", (("Nutana", "Broadway Avenue", "S7H"),)),),
         ("uk", "tl", "de"),
     ),
+    # Francophone listings outside Montréal, added last so the cities above keep their data.
+    CitySpec(
+        "Gatineau",
+        "QC",
+        "819",
+        (45.47723, -75.70164),
+        3,
+        (
+            ClinicSpec(
+                "Clinique Santé de l'Outaouais",
+                "mpc",
+                (("Hull", "Boulevard Saint-Joseph", "J8Y"), ("Aylmer", "Chemin d'Aylmer", "J9H")),
+            ),
+            ClinicSpec("Physio Gatineau Centre", "p", (("Centre", "Boulevard Maloney Ouest", "J8T"),)),
+        ),
+        ("es", "ar"),
+        french_first=True,
+    ),
+    CitySpec(
+        "Winnipeg",
+        "MB",
+        "204",
+        (49.8844, -97.14704),
+        2,
+        (
+            ClinicSpec(
+                "Centre de santé Saint-Boniface",
+                "mp",
+                (("Saint-Boniface", "Boulevard Provencher", "R2H"),),
+            ),
+        ),
+        ("tl",),
+        french_first=True,
+    ),
 )
 
 DISCIPLINE_LETTERS = {"m": "massage", "p": "physiotherapy", "c": "chiropractic"}
@@ -316,6 +350,16 @@ CLINIC_BLURBS = [
     "Evening and weekend appointments, a bright ground-floor space and a team that plans your care together.",
     "Helping people get back to work, sport and everyday life since {year}.",
     "Hands-on treatment, clear home exercise plans and direct communication with your family doctor.",
+]
+# The same blurbs in French, in the same order (a clinic's description_fr).
+CLINIC_BLURBS_FR = [
+    "Une clinique de quartier où chaque première visite commence par une évaluation complète et un plan "
+    "que vous comprenez.",
+    "Des rendez-vous le soir et la fin de semaine, un local lumineux au rez-de-chaussée et une équipe qui "
+    "planifie vos soins ensemble.",
+    "Nous aidons les gens à retourner au travail, au sport et à la vie de tous les jours depuis {year}.",
+    "Traitement manuel, programmes d'exercices clairs à faire à la maison et communication directe avec "
+    "votre médecin de famille.",
 ]
 BIO_EN = (
     "{first} has practised as a {title_lower} in {city} since {year}. {first} sees many patients for "
@@ -426,7 +470,7 @@ def build(fsa_centroids: dict[str, tuple[float, float]], seed: int = SEED) -> li
                         "phone": f"({city.area_code}) 555-0{next(phone_serial)}",
                         "email": f"frontdesk@{slug}.example",
                         "website": f"https://{slug}.example/",
-                        "description": rng.choice(CLINIC_BLURBS).format(year=rng.randint(1995, 2018)),
+                        **_blurbs(rng),
                         "payers": _payers(listing_rng, city.province),
                         "created_at": FIXTURE_TIMESTAMP,
                         "updated_at": FIXTURE_TIMESTAMP,
@@ -476,7 +520,7 @@ def build(fsa_centroids: dict[str, tuple[float, float]], seed: int = SEED) -> li
                     city_locations[DISCIPLINE_LETTERS[letter]].append(key)
 
         for discipline, places in city_locations.items():
-            for index in range(city.therapists_per_discipline):
+            for index in range(city.therapists_per_discipline if places else 0):
                 therapist = _therapist(
                     rng, city, discipline, places, index, slugs, today, published=index > 0
                 )
@@ -657,6 +701,15 @@ def _own_days(seed: int, therapists: list[dict]) -> list[dict]:
     return rows
 
 
+def _blurbs(rng: random.Random) -> dict[str, str]:
+    """A clinic's description in English and French (the same draws as one blurb)."""
+    index = rng.choice(range(len(CLINIC_BLURBS)))
+    year = rng.randint(1995, 2018)
+    english = CLINIC_BLURBS[index].format(year=year)
+    french = CLINIC_BLURBS_FR[index].format(year=year)
+    return {"description": english, "description_en": english, "description_fr": french}
+
+
 def _payers(rng: random.Random, province: str) -> list[list[str]]:
     """Three to seven insurers billed directly, and the province's programmes (most clinics)."""
     insurers = rng.sample(DEMO_INSURERS, rng.randint(3, 7))
@@ -737,9 +790,10 @@ def _therapist(rng, city, discipline, places, index, slugs, today, *, published)
         discipline, "chiropractor"
     )
     spec_names = [s.replace("-", " ").replace("golfers", "golfer's") for s in specialties[:2]]
-    bio = (BIO_FR if french else BIO_EN).format(
-        first=first, title_lower=title, city=city.name, year=year, spec1=spec_names[0], spec2=spec_names[1]
-    )
+    facts = {"first": first, "title_lower": title, "city": city.name, "year": year}
+    bio = BIO_EN.format(**facts, spec1=spec_names[0], spec2=spec_names[1])
+    # A French bio for every therapist who treats in French (shown on the French pages).
+    bio_fr = BIO_FR.format(**facts) if "fr" in languages else ""
     verified = None if rng.random() < 0.1 else today - datetime.timedelta(days=rng.randint(0, 200))
     virtual_share = {"massage": 0.0, "physiotherapy": 0.4, "chiropractic": 0.1}[discipline]
     return {
@@ -755,6 +809,8 @@ def _therapist(rng, city, discipline, places, index, slugs, today, *, published)
             "registration_province": city.province,
             "registration_number": f"{city.province}-{rng.randint(1000, 99999):05d}",
             "bio": bio,
+            "bio_en": bio,
+            "bio_fr": bio_fr,
             "languages": [[code] for code in dict.fromkeys(languages)],
             "gender": rng.choices(["woman", "man", "non-binary", ""], weights=[52, 38, 3, 7])[0],
             "specialties": [[s] for s in specialties],

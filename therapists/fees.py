@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from therapists.models import Clinic, Fee, Location, Payer, PayerKind, Therapist, fee_applies
@@ -62,10 +63,11 @@ def headline(fees: list[Fee]) -> Fee | None:
 
 
 def money(price: Decimal) -> str:
-    """$95 for whole dollars, $92.50 otherwise."""
-    if price == price.to_integral_value():
-        return f"${price:,.0f}"
-    return f"${price:,.2f}"
+    """$95 for whole dollars, $92.50 otherwise; in French "95 $" and "92,50 $"."""
+    places = 0 if price == price.to_integral_value() else 2
+    amount = number_format(price, places, use_l10n=True, force_grouping=True)
+    # Translators: a price in dollars; French puts the sign after the amount ("95 $").
+    return gettext("$%(amount)s") % {"amount": amount}
 
 
 def fee_line(fee: Fee) -> str:

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q
+from django.utils.translation import override
 
 from therapists import geo
 from therapists.models import Place, PlaceKind, PlaceName, Province
@@ -36,6 +37,16 @@ _PROVINCE_ALIASES = {
     "sask": "SK",
     "yukon": "YT",
     "yk": "YT",
+    # The French names, whatever the page's language ("Moncton, Nouveau-Brunswick").
+    "colombie britannique": "BC",
+    "nouveau brunswick": "NB",
+    "terre neuve et labrador": "NL",
+    "terre neuve": "NL",
+    "nouvelle ecosse": "NS",
+    "territoires du nord ouest": "NT",
+    "ile du prince edouard": "PE",
+    "ipe": "PE",
+    "i p e": "PE",
 }
 _WORD_ALIASES = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
 MAX_QUERY_LENGTH = 120
@@ -66,9 +77,10 @@ def normalize(text: str) -> str:
 def province_code(text: str) -> str | None:
     """ "mb", "Manitoba", "Qué." -> the two-letter code, or None."""
     key = normalize(text)
-    for code, label in Province.choices:
-        if key in (code.lower(), normalize(label)):
-            return code
+    with override("en"):  # the English names; French ones are among the aliases
+        for code, label in Province.choices:
+            if key in (code.lower(), normalize(str(label))):
+                return code
     return _PROVINCE_ALIASES.get(key)
 
 

@@ -25,7 +25,7 @@ import holidays
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext, gettext_lazy
 
 from therapists import geo, page_cache
@@ -135,7 +135,9 @@ class Status:
 
 
 def clock(moment: datetime.time) -> str:
-    """ "9 am", "8:30 pm", "noon"."""
+    """ "9 am", "8:30 pm", "noon"; on a 24-hour clock (French) "9 h", "20 h 30"."""
+    if get_format("TIME_FORMAT").startswith("H"):
+        return f"{moment.hour} h {moment.minute:02d}" if moment.minute else f"{moment.hour} h"
     if moment == datetime.time(12, 0):
         return gettext("noon")
     hour = moment.hour % 12 or 12

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
@@ -30,13 +31,27 @@ from therapists.models import Clinic, ConsultRequest, ConsultStatus, Location, T
 
 logger = logging.getLogger(__name__)
 
+# Each language's wording has its own version, stored with the request beside the exact
+# text: a change to the French wording makes a new French version, and so on.
 CONSENT_VERSION = "2026-11-v1"
-CONSENT_TEXT = (
+CONSENT_VERSIONS = {"en": CONSENT_VERSION, "fr": "2026-11-v1-fr"}
+# Marked for translation here, translated when shown and stored (consent_text, marketing_text).
+CONSENT_TEXT = gettext_noop(
     "I agree that %(recipient)s will receive this request, with my name, contact details and "
     "where it hurts, and may contact me by phone or email to arrange my consultation. "
     "Nobody else receives it. I can ask for it to be deleted at any time."
 )
-MARKETING_TEXT = "Also send me appointment reminders and exercise plans by email (optional)."
+MARKETING_TEXT = gettext_noop("Also send me appointment reminders and exercise plans by email (optional).")
+
+
+def consent_version() -> str:
+    """The version of the consent wording in the active language."""
+    return CONSENT_VERSIONS.get((get_language() or "en")[:2], CONSENT_VERSION)
+
+
+def marketing_text() -> str:
+    """The optional consent's wording in the active language."""
+    return _(MARKETING_TEXT)
 
 
 def consent_text(clinic: Clinic | None, therapist: Therapist | None = None) -> str:
@@ -123,10 +138,10 @@ def submit(
         **details,
         "location": location,
         "consent_text": consent_text(clinic, therapist),
-        "consent_version": CONSENT_VERSION,
+        "consent_version": consent_version(),
         "marketing_consent": marketing_consent,
-        "marketing_text": _(MARKETING_TEXT) if marketing_consent else "",
-        "marketing_version": CONSENT_VERSION if marketing_consent else "",
+        "marketing_text": marketing_text() if marketing_consent else "",
+        "marketing_version": consent_version() if marketing_consent else "",
     }
     with transaction.atomic():
         # Serializes submissions per clinic on PostgreSQL so the repeat check
@@ -188,18 +203,44 @@ def notify_clinic(consult: ConsultRequest, updated: bool = False) -> bool:
     link = settings.SITE_URL.rstrip("/") + reverse(
         "admin:therapists_consultrequest_change", args=[consult.pk]
     )
-    who = f" for {consult.therapist.name}" if consult.therapist else ""
-    if consult.location:
-        who += f" at {consult.location.name}"
+    values = {
+        "clinic": consult.clinic.name,
+        "reference": consult.reference,
+        "therapist": consult.therapist.name if consult.therapist else "",
+        "location": consult.location.name if consult.location else "",
+        "link": link,
+    }
+    if consult.therapist and consult.location:
+        who = _(" for %(therapist)s at %(location)s") % values
+    elif consult.therapist:
+        who = _(" for %(therapist)s") % values
+    elif consult.location:
+        who = _(" at %(location)s") % values
+    else:
+        who = ""
+    values["who"] = who
     try:
-        news = "Updated" if updated else "New"
-        send_mail(
-            subject=one_line(f"{news} consult request {consult.reference}{who}"),
-            message=(
-                f"{consult.clinic.name} has a {news.lower()} free consult / call-back request{who}.\n\n"
-                f"Open it in the clinic admin to see the details and call the patient back:\n{link}\n\n"
+        subject = (
+            _("Updated consult request %(reference)s%(who)s")
+            if updated
+            else _("New consult request %(reference)s%(who)s")
+        )
+        body = (
+            _(
+                "%(clinic)s has an updated free consult / call-back request%(who)s.\n\n"
+                "Open it in the clinic admin to see the details and call the patient back:\n%(link)s\n\n"
                 "For the patient's privacy this email contains no personal or health details."
-            ),
+            )
+            if updated
+            else _(
+                "%(clinic)s has a new free consult / call-back request%(who)s.\n\n"
+                "Open it in the clinic admin to see the details and call the patient back:\n%(link)s\n\n"
+                "For the patient's privacy this email contains no personal or health details."
+            )
+        )
+        send_mail(
+            subject=one_line(subject % values),
+            message=body % values,
             from_email=None,
             recipient_list=to,
         )
@@ -304,11 +345,12 @@ def withdraw(consult: ConsultRequest) -> None:
         return
     try:
         send_mail(
-            subject=f"Consult request {reference} withdrawn",
-            message=(
-                f"The patient withdrew consult request {reference} to {clinic.name}. "
+            subject=_("Consult request %(reference)s withdrawn") % {"reference": reference},
+            message=_(
+                "The patient withdrew consult request %(reference)s to %(clinic)s. "
                 "We have erased it: please delete any copy you made and do not contact them about it."
-            ),
+            )
+            % {"reference": reference, "clinic": clinic.name},
             from_email=None,
             recipient_list=to,
         )

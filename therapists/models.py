@@ -1,5 +1,6 @@
 import datetime
 import math
+import re
 import secrets
 import unicodedata
 from collections.abc import Iterable
@@ -18,19 +19,19 @@ from therapists import geo
 
 
 class Province(models.TextChoices):
-    AB = "AB", "Alberta"
-    BC = "BC", "British Columbia"
-    MB = "MB", "Manitoba"
-    NB = "NB", "New Brunswick"
-    NL = "NL", "Newfoundland and Labrador"
-    NS = "NS", "Nova Scotia"
-    NT = "NT", "Northwest Territories"
-    NU = "NU", "Nunavut"
-    ON = "ON", "Ontario"
-    PE = "PE", "Prince Edward Island"
-    QC = "QC", "Quebec"
-    SK = "SK", "Saskatchewan"
-    YT = "YT", "Yukon"
+    AB = "AB", _("Alberta")
+    BC = "BC", _("British Columbia")
+    MB = "MB", _("Manitoba")
+    NB = "NB", _("New Brunswick")
+    NL = "NL", _("Newfoundland and Labrador")
+    NS = "NS", _("Nova Scotia")
+    NT = "NT", _("Northwest Territories")
+    NU = "NU", _("Nunavut")
+    ON = "ON", _("Ontario")
+    PE = "PE", _("Prince Edward Island")
+    QC = "QC", _("Quebec")
+    SK = "SK", _("Saskatchewan")
+    YT = "YT", _("Yukon")
 
 
 def coordinate_constraints(prefix: str) -> list[models.CheckConstraint]:
@@ -394,13 +395,13 @@ class Location(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class OpeningHoursManager(models.Manager):
@@ -535,9 +536,9 @@ class TherapistHours(models.Model):
 
 
 class Gender(models.TextChoices):
-    WOMAN = "woman", "Woman"
-    MAN = "man", "Man"
-    NON_BINARY = "non-binary", "Non-binary"
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    NON_BINARY = "non-binary", _("Non-binary")
 
 
 class NewPatients(models.TextChoices):
@@ -556,6 +557,32 @@ MAX_SEARCH_WORD_LENGTH = 40
 NEAREST_START_KM = 0.25
 NEAREST_START_COUNT = 20
 NEAREST_MAX_GROWTH = 8.0
+
+
+# Each letter matches itself with any accent (French, and the other Latin accents names carry).
+_ACCENTED = {
+    "a": "aàáâãäå",
+    "c": "cç",
+    "e": "eèéêë",
+    "i": "iìíîï",
+    "n": "nñ",
+    "o": "oòóôõö",
+    "u": "uùúûü",
+    "y": "yýÿ",
+}
+
+
+def accent_pattern(word: str) -> str:
+    """A case-insensitive regular expression (`__iregex`, the same on SQLite and PostgreSQL)
+    that finds `word` whatever its accents, and the stored text's: "Montreal" and
+    "Montréal" both give "m[oòóôõöOÒÓÔÕÖ][nñNÑ]tr[eèéêëEÈÉÊË][aàáâãäåAÀÁÂÃÄÅ]l"."""
+    folded = "".join(
+        ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)
+    ).casefold()
+    # Upper case spelled out too: PostgreSQL's C collation folds the case of ASCII only.
+    return "".join(
+        f"[{_ACCENTED[ch]}{_ACCENTED[ch].upper()}]" if ch in _ACCENTED else re.escape(ch) for ch in folded
+    )
 
 
 def search_words(text: str) -> list[str]:
@@ -669,16 +696,23 @@ class TherapistQuerySet(models.QuerySet):
         return self.filter(Exists(speaks))
 
     def matching(self, text: str):
-        """Every word of `text` appears in the therapist's name, discipline, a
-        specialty or the name of a clinic they practise at (case-insensitive)."""
+        """Every word of `text` appears in the therapist's name, discipline, a specialty
+        (in English or French) or the name of a clinic they practise at, ignoring case and
+        accents: "Montreal" finds "Clinique Montréal", "therese" finds "Thérèse"."""
         queryset = self
         for word in search_words(text):
+            pattern = accent_pattern(word)
             queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(discipline__name__icontains=word)
-                | Exists(Specialty.objects.filter(therapists=OuterRef("pk"), name__icontains=word))
-                | Exists(Clinic.objects.filter(locations__therapists=OuterRef("pk"), name__icontains=word))
+                Q(first_name__iregex=pattern)
+                | Q(last_name__iregex=pattern)
+                | Q(discipline__name_en__iregex=pattern)
+                | Q(discipline__name_fr__iregex=pattern)
+                | Exists(
+                    Specialty.objects.filter(
+                        Q(name_en__iregex=pattern) | Q(name_fr__iregex=pattern), therapists=OuterRef("pk")
+                    )
+                )
+                | Exists(Clinic.objects.filter(locations__therapists=OuterRef("pk"), name__iregex=pattern))
             )
         return queryset
 
@@ -1092,9 +1126,9 @@ class Fee(models.Model):
 
 
 class PlaceKind(models.TextChoices):
-    CITY = "city", "City or town"
-    AREA = "area", "Neighbourhood or borough"
-    FSA = "fsa", "Postal code area (FSA)"
+    CITY = "city", _("City or town")
+    AREA = "area", _("Neighbourhood or borough")
+    FSA = "fsa", _("Postal code area (FSA)")
 
 
 class PlaceManager(models.Manager):
@@ -1186,15 +1220,15 @@ class PlaceName(models.Model):
 
 
 class ConsultStatus(models.TextChoices):
-    NEW = "new", "New"
-    CONTACTED = "contacted", "Contacted"
-    BOOKED = "booked", "Booked"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    BOOKED = "booked", _("Booked")
+    CLOSED = "closed", _("Closed")
 
 
 class MeetingMode(models.TextChoices):
-    PHONE = "phone", "Phone call"
-    VIDEO = "video", "Online video"
+    PHONE = "phone", _("Phone call")
+    VIDEO = "video", _("Online video")
 
 
 # The consult form's last "where it hurts" choice, stored as no body area.

@@ -50,6 +50,7 @@ from therapists.models import (
     TherapistHours,
     booking_urls,
 )
+from therapists.translation import localized
 
 CARD_PHOTO_PX = 80  # CSS pixels a card shows the headshot at
 
@@ -408,8 +409,11 @@ def _results(
     ids = [row.therapist_id for row in rows]
     therapists = Therapist.objects.select_related("discipline").in_bulk(ids)
     languages: dict[int, list[str]] = {pk: [] for pk in ids}
-    speaks = Therapist.languages.through.objects.filter(therapist__in=ids).order_by("language__name")
-    for pk, name in speaks.values_list("therapist_id", "language__name"):
+    name = localized("language__name")
+    speaks = (
+        Therapist.languages.through.objects.filter(therapist__in=ids).annotate(shown=name).order_by("shown")
+    )
+    for pk, name in speaks.values_list("therapist_id", "shown"):
         languages[pk].append(name)
     price_lists = fees.fees_for((therapists[pk], located[pk].clinic_id) for pk in ids)
     tags: dict[int, list[Tag]] = {pk: [] for pk in ids}

@@ -680,6 +680,12 @@ def generate_listings(
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [Clinic, Location, Therapist]):
                     cursor.execute(sql)
+                # The English texts are what pages read (therapists.translation); synthetic
+                # listings have no French ones, so French pages fall back to these.
+                cursor.execute("UPDATE therapists_therapist SET bio_en = bio WHERE bio_en IS NULL")
+                cursor.execute(
+                    "UPDATE therapists_clinic SET description_en = description WHERE description_en IS NULL"
+                )
     if not dry_run:
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":

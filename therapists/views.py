@@ -7,13 +7,27 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
 from booking import availability
 from finder.proxy import client_network
-from therapists import demand, fees, filters, hours, leads, maps, page_cache, photos, reports
+from therapists import (
+    demand,
+    fees,
+    filters,
+    guides,
+    hours,
+    landing,
+    leads,
+    maps,
+    page_cache,
+    photos,
+    reports,
+    seo,
+)
 from therapists.forms import ConsultRequestForm, started_token
 from therapists.models import Clinic, ConsultRequest, Location, Therapist
 from therapists.search import find_therapists
@@ -61,20 +75,23 @@ def count_consult_request(request) -> None:
 
 # Links on the home page: (label, query string), each a real shareable search.
 POPULAR_SEARCHES = [
-    ("Massage therapists in Winnipeg", "where=Winnipeg&discipline=massage"),
-    ("Physiotherapists in Vancouver", "where=Vancouver&discipline=physiotherapy"),
-    ("Chiropractors in Edmonton", "where=Edmonton&discipline=chiropractic"),
-    ("Massage therapists in Toronto", "where=Toronto&discipline=massage"),
-    ("Back pain in Winnipeg", "where=Winnipeg&area=back"),
-    ("Sports injuries in Toronto", "where=Toronto&specialty=sports-injuries"),
-    ("Accepting new patients in Edmonton", "where=Edmonton&new_patients=1"),
-    ("Virtual care in Vancouver", "where=Vancouver&virtual=1"),
+    (_("Massage therapists in Winnipeg"), "where=Winnipeg&discipline=massage"),
+    (_("Massage therapists in Montréal"), "where=Montréal&discipline=massage"),
+    (_("Physiotherapists in Vancouver"), "where=Vancouver&discipline=physiotherapy"),
+    (_("Physiotherapists in Gatineau"), "where=Gatineau&discipline=physiotherapy"),
+    (_("Chiropractors in Edmonton"), "where=Edmonton&discipline=chiropractic"),
+    (_("Massage therapists in Toronto"), "where=Toronto&discipline=massage"),
+    (_("Back pain in Winnipeg"), "where=Winnipeg&area=back"),
+    (_("Sports injuries in Toronto"), "where=Toronto&specialty=sports-injuries"),
+    (_("Accepting new patients in Edmonton"), "where=Edmonton&new_patients=1"),
+    (_("Virtual care in Vancouver"), "where=Vancouver&virtual=1"),
 ]
 
 
 def home(request):
     form = filters.TherapistFilter(queryset=Therapist.objects.none()).form
-    return render(request, "therapists/home.html", {"form": form, "popular": POPULAR_SEARCHES})
+    context = {"form": form, "popular": POPULAR_SEARCHES, "guides": guides.GUIDES}
+    return render(request, "therapists/home.html", context)
 
 
 # Pages that say "Open now" are computed for each request and never kept by a browser
@@ -134,6 +151,7 @@ def therapist_detail(request, slug):
         "chosen_location": chosen,
         "price_lists": fees.price_lists(therapist, shown),
         "consult_form": _therapist_form(therapist, locations, chosen) if locations else None,
+        "structured_data": seo.therapist_data(request, therapist, shown),
     }
     return render(request, "therapists/therapist_detail.html", context)
 
@@ -170,6 +188,7 @@ def clinic_detail(request, slug):
         "clinic": clinic,
         "therapists": therapists,
         "gallery": gallery,
+        "structured_data": seo.clinic_data(request, clinic, therapists),
         "consult_form": _clinic_form(clinic),
     }
     return render(request, "therapists/clinic_detail.html", context)
@@ -181,7 +200,7 @@ def _therapist_form(therapist, locations, chosen, data=None) -> ConsultRequestFo
     return ConsultRequestForm(
         data,
         consent_label=leads.consent_text(chosen.clinic if chosen else None, therapist),
-        marketing_label=leads.MARKETING_TEXT,
+        marketing_label=leads.marketing_text(),
         locations=leads.chosen_first(locations, chosen),
         consent_texts={str(loc.pk): leads.consent_text(loc.clinic, therapist) for loc in locations},
         initial={"location": str(chosen.pk)} if chosen else {},
@@ -190,7 +209,7 @@ def _therapist_form(therapist, locations, chosen, data=None) -> ConsultRequestFo
 
 def _clinic_form(clinic, data=None) -> ConsultRequestForm:
     return ConsultRequestForm(
-        data, consent_label=leads.consent_text(clinic), marketing_label=leads.MARKETING_TEXT
+        data, consent_label=leads.consent_text(clinic), marketing_label=leads.marketing_text()
     )
 
 
@@ -332,3 +351,33 @@ def _report(request, clinics, therapist):
     )
     reports.count(request)
     return render(request, "therapists/report_sent.html", {**context, "report": report})
+
+
+def landing_page(request, city, topic):
+    """ "Massage therapists in Winnipeg": a city and a topic with listings, else 404."""
+    page, nearby, related = landing.find(city, topic)
+    if page is None:
+        raise Http404("No listings here.")
+    if page.topic.slug != topic:  # the other language's slug, or an old one
+        return redirect(page.get_absolute_url(), permanent=True)
+    context = {
+        "landing": page,
+        "results": page.search,
+        "nearby": nearby,
+        "related": related,
+        "alternates": seo.alternates_of(page),
+        "structured_data": seo.landing_data(request, page),
+    }
+    return render(request, "therapists/landing.html", context)
+
+
+def guide_list(request):
+    return render(request, "guides/guide_list.html", {"guides": guides.GUIDES})
+
+
+def guide_detail(request, slug):
+    guide = guides.get(slug)
+    if guide.slug != slug:
+        return redirect(guide.get_absolute_url(), permanent=True)
+    context = {"guide": guide, "alternates": seo.alternates_of(guide)}
+    return render(request, "guides/guide_detail.html", context)

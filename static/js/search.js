@@ -1,5 +1,6 @@
 // "Use my location": fills the hidden lat/lng fields from the browser and submits.
-// The search works without this script; it only adds the button.
+// The search works without this script; it only adds the button. Its words come from the
+// button's data-*-text attributes, translated in the template (_where.html).
 (function () {
   "use strict";
   if (!("geolocation" in navigator)) return;
@@ -22,21 +23,21 @@
 
     button.addEventListener("click", function () {
       button.disabled = true;
-      status.textContent = "Finding your location…";
+      status.textContent = button.dataset.findingText;
       navigator.geolocation.getCurrentPosition(
         function (position) {
           lat.value = position.coords.latitude.toFixed(5);
           lng.value = position.coords.longitude.toFixed(5);
           where.value = "";
-          status.textContent = "Searching near your location…";
+          status.textContent = button.dataset.searchingText;
           form.submit();
         },
         function (error) {
           button.disabled = false;
           status.textContent =
             error.code === error.PERMISSION_DENIED
-              ? "Location is turned off for this site. Type a city or postal code instead."
-              : "We couldn't get your location. Type a city or postal code instead.";
+              ? button.dataset.deniedText
+              : button.dataset.failedText;
         },
         { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 }
       );

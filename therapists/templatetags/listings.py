@@ -1,6 +1,7 @@
 """Template helpers for showing listings: distances, opening hours, map links."""
 
 from django import template
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext
 
 from therapists import fees, geocoding
@@ -11,17 +12,19 @@ register = template.Library()
 
 @register.filter
 def km(distance_km: float | None) -> str:
-    """ "2.3 km": straight-line distance to one decimal."""
+    """ "2.3 km": straight-line distance to one decimal ("2,3 km" in French)."""
     if distance_km is None:
         return ""
-    return f"{distance_km:.1f} km"
+    # Rounded as Python rounds (as geopy's figures are checked), then the language's decimal mark.
+    number = f"{distance_km:.1f}".replace(".", get_format("DECIMAL_SEPARATOR"))
+    return gettext("%(km)s km") % {"km": number}
 
 
 @register.filter
 def about_km(distance_km: float) -> str:
     """A long distance in plain words: "about 480 km" (tens of km from 100 km, whole km below)."""
     rounded = round(distance_km, -1 if distance_km >= 100 else 0)
-    return gettext("about %(km)s km") % {"km": f"{rounded:,.0f}"}
+    return gettext("about %(km)s km") % {"km": number_format(rounded, 0, use_l10n=True, force_grouping=True)}
 
 
 @register.filter
@@ -33,7 +36,7 @@ def weekly_hours(location: Location) -> list[tuple[str, str]]:
     by_day: dict[int, list[str]] = {day: [] for day in Weekday.values}
     for period in location.opening_hours.all():
         by_day[period.weekday].append(f"{period.opens:%H:%M}–{period.closes:%H:%M}")
-    return [(Weekday(day).label, ", ".join(periods) or "Closed") for day, periods in by_day.items()]
+    return [(Weekday(day).label, ", ".join(periods) or gettext("Closed")) for day, periods in by_day.items()]
 
 
 @register.filter

@@ -1,9 +1,13 @@
 import importlib
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in this thread, which trips Django's
 # async-safety check on every ORM call from a browser test's body.
@@ -24,6 +28,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config):
+    """Compile the French catalogue when its .mo is missing or older than the .po (the .mo
+    files are not committed: `make translations` makes them, and so does this for a bare
+    `pytest`)."""
+    po = Path(__file__).resolve().parents[2] / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if (
+        po.exists()
+        and shutil.which("msgfmt")
+        and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime)
+    ):
+        subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One headless Chromium for the whole test session, shared by every browser test
@@ -38,6 +56,15 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def english_unless_asked():
+    """Each test starts in English: a French page requested by the test client leaves
+    French active in this thread (LocaleMiddleware activates it and nothing resets it)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

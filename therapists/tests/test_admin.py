@@ -439,7 +439,7 @@ def test_it_hides_the_other_clinics_location_of_a_shared_therapist(client, cast)
 def test_it_keeps_a_shared_therapists_other_clinic_when_a_manager_saves_the_form(client, cast):
     client.force_login(cast.alice)
     data = form_data(client.get(url("therapist", "change", cast.sam.pk)))
-    data["bio"] = "Now also treats runners."
+    data["bio_en"] = "Now also treats runners."
 
     response = client.post(url("therapist", "change", cast.sam.pk), data)
 

@@ -736,7 +736,7 @@ def test_the_consent_error_sits_under_the_checkbox(client, therapist):
 def test_the_error_summary_is_at_the_top_of_the_form_and_our_script_moves_focus_there(client, therapist):
     html = send(client, therapist, phone="12", consent=None).content.decode()
 
-    form = html[html.index("<form") :]
+    form = html[html.index('<form class="consult-form"') :]
     summary = form.index("data-form-notice")
     assert summary < form.index('name="name"')
     assert form[summary:].index('href="#id_phone"') < form[summary:].index('href="#id_consent"')
@@ -820,7 +820,8 @@ def test_every_consult_form_links_to_the_privacy_page(client, therapist, clinic)
     ]
     for url in pages:
         html = client.get(url).content.decode()
-        form = html[html.index("<form") : html.index("</form>")]
+        start = html.index('<form class="consult-form"')
+        form = html[start : html.index("</form>", start)]
         assert 'href="/privacy/"' in form, url
 
 
