@@ -244,6 +244,9 @@ def shared_database(transactional_db, tmp_path):
     finally:
         connection.close()
         connection.settings_dict["NAME"] = memory_name
+        # Reopen the in-memory database before the keeper lets go of it: with no
+        # connection left open SQLite would drop it, and every later test with it.
+        connection.ensure_connection()
         keeper.close()
 
 
