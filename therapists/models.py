@@ -949,6 +949,12 @@ class Therapist(models.Model):
     def accepting_new_patients(self) -> bool:
         return self.new_patients == NewPatients.ACCEPTING
 
+    @property
+    def is_stale(self) -> bool:
+        """Unconfirmed for longer than LISTING_STALE_AFTER_DAYS: out of search."""
+        confirmed = self.last_verified or (self.created_at and timezone.localdate(self.created_at))
+        return confirmed is not None and confirmed < stale_before()
+
     def booking_url_at(self, location: "Location") -> str:
         """Where to book online at `location`: its own link, else the therapist's; empty when
         none. Reads `booking_links` (prefetched by `with_profile`)."""
@@ -1043,12 +1049,6 @@ def booking_urls(pairs: Iterable[tuple["Therapist", "Location"]]) -> dict[tuple[
         for therapist, location in pairs:
             links[therapist.pk, location.pk] = own.get((therapist.pk, location.pk)) or therapist.booking_url
     return links
-
-    @property
-    def is_stale(self) -> bool:
-        """Unconfirmed for longer than LISTING_STALE_AFTER_DAYS: out of search."""
-        confirmed = self.last_verified or (self.created_at and timezone.localdate(self.created_at))
-        return confirmed is not None and confirmed < stale_before()
 
 
 class FeeKind(models.TextChoices):

@@ -218,6 +218,8 @@ def test_it_fills_coordinates_of_a_location_added_on_the_clinic_page(client, ali
         "locations-0-postal_code": "R3C 1A1",
         "fees-TOTAL_FORMS": "0",
         "fees-INITIAL_FORMS": "0",
+        "photos-TOTAL_FORMS": "0",
+        "photos-INITIAL_FORMS": "0",
     }
 
     response = client.post(reverse("admin:therapists_clinic_change", args=[clinic.pk]), data)
