@@ -17,7 +17,7 @@ from django.utils import translation
 
 from therapists import fees, leads
 from therapists.forms import started_token
-from therapists.models import ConsultRequest, Discipline
+from therapists.models import ConsultRequest, Discipline, Tag
 from therapists.templatetags.listings import about_km, km
 from therapists.tests.factories import make_clinic, make_location, make_online_booking, make_therapist
 from therapists.tests.test_booking import PATIENT, TUESDAY, at, clock  # noqa: F401  (clock: a fixture)
@@ -78,6 +78,18 @@ def test_the_french_home_page_is_in_french(client):
     assert '<html lang="fr-CA">' in html
     assert "Trouver un thérapeute près de chez vous" in html
     assert "Massothérapie" in html  # reference data, from the *_fr columns
+
+
+def test_the_tags_a_clinic_declares_read_in_french_in_the_filters_and_on_the_cards(client):
+    evening = Tag.objects.get(slug="evening-appointments")
+    make_therapist(last_name="Abbott", locations=[make_location()]).tags.add(evening)
+
+    french = client.get("/fr/recherche/", {"lat": "49.8844", "lng": "-97.14704"}).content.decode()
+    english = client.get("/search/", {"lat": "49.8844", "lng": "-97.14704"}).content.decode()
+
+    assert french.count("Rendez-vous en soirée") == 2  # the filter, and Abbott's card
+    assert "Evening appointments" not in french
+    assert english.count("Evening appointments") == 2
 
 
 def test_a_first_visit_follows_a_french_browser(client):
