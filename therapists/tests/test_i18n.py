@@ -251,4 +251,4 @@ def test_booking_a_consult_in_french_shows_no_english_from_search_to_confirmatio
     assert "J'accepte que" in unescape(form.content.decode())
     assert "Votre rendez-vous est réservé" in unescape(done.content.decode())
     patient_mail = next(m for m in mail.outbox if m.to == [PATIENT["email"]])
-    assert patient_mail.subject.startswith("Réservé") and "/fr/booking/cancel/" in patient_mail.body
+    assert patient_mail.subject.startswith("Réservé") and "/fr/reservation/annuler/" in patient_mail.body
