@@ -20,7 +20,7 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -99,6 +99,7 @@ def book(
         consent_text=consent_text(online)
         if not by_staff
         else _("Booked by the clinic on the patient's behalf."),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
         **details,
     )
     try:
@@ -349,26 +350,28 @@ def send_reminders(now: datetime.datetime | None = None, dry_run: bool = False) 
         if dry_run:
             sent += 1
             continue
-        values = {
-            "clinic": booking.location.clinic.name,
-            "therapist": booking.therapist.name,
-            "when": when_in_words(booking),
-            "address": booking.location.address,
-            "cancel": _site(reverse("booking:cancel", args=[manage_token(booking)])),
-        }
-        try:
-            EmailMessage(
-                subject=leads.one_line(_("Reminder: your appointment at %(clinic)s") % values),
-                body=_(
-                    "A reminder of your appointment with %(therapist)s at %(clinic)s.\n\n"
-                    "When: %(when)s\nWhere: %(address)s\n\nCannot make it? %(cancel)s"
-                )
-                % values,
-                to=[booking.email],
-            ).send()
-        except Exception as exc:
-            logger.warning("booking %s: reminder failed (%s)", booking.pk, type(exc).__name__)
-            continue
+        # In the language the patient booked in: words, dates and the cancel link's path.
+        with translation.override(booking.language):
+            values = {
+                "clinic": booking.location.clinic.name,
+                "therapist": booking.therapist.name,
+                "when": when_in_words(booking),
+                "address": booking.location.address,
+                "cancel": _site(reverse("booking:cancel", args=[manage_token(booking)])),
+            }
+            try:
+                EmailMessage(
+                    subject=leads.one_line(_("Reminder: your appointment at %(clinic)s") % values),
+                    body=_(
+                        "A reminder of your appointment with %(therapist)s at %(clinic)s.\n\n"
+                        "When: %(when)s\nWhere: %(address)s\n\nCannot make it? %(cancel)s"
+                    )
+                    % values,
+                    to=[booking.email],
+                ).send()
+            except Exception as exc:
+                logger.warning("booking %s: reminder failed (%s)", booking.pk, type(exc).__name__)
+                continue
         Booking.objects.filter(pk=booking.pk).update(reminded_at=timezone.now())
         sent += 1
     return sent

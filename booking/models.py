@@ -184,6 +184,8 @@ class Booking(models.Model):
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_version = models.CharField(max_length=40, blank=True)
     consent_text = models.TextField(blank=True)
+    # The language the patient booked in: the reminder (sent later, by cron) speaks it too.
+    language = models.CharField(max_length=8, default="en", editable=False)
     notified_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
