@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class BookingConfig(AppConfig):
     name = "booking"
-    verbose_name = "Online booking"
+    verbose_name = _("Online booking")
 
     def ready(self):
         # "Next available" must follow every change of hours or closure, wherever it is

@@ -20,8 +20,9 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from booking import slots
@@ -39,7 +40,9 @@ from therapists import leads
 logger = logging.getLogger(__name__)
 
 CONSENT_VERSION = "2026-12-booking-v1"
-CONSENT_TEXT = (
+# Marked for `make messages`; translated when shown, so the stored consent is in the
+# words the patient read.
+CONSENT_TEXT = gettext_noop(
     "I agree that %(recipient)s will receive my booking, with my name and contact details, "
     "and may contact me by phone or email about it. Nobody else receives it. I can cancel "
     "and ask for my details to be deleted at any time."
@@ -95,7 +98,8 @@ def book(
         consent_version=CONSENT_VERSION if not by_staff else "staff",
         consent_text=consent_text(online)
         if not by_staff
-        else "Booked by the clinic on the patient's behalf.",
+        else _("Booked by the clinic on the patient's behalf."),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
         **details,
     )
     try:
@@ -290,20 +294,44 @@ def confirm_to_patient(booking: Booking) -> bool:
     return True
 
 
+# The clinic's email for each piece of news (`news` is one of these keys).
+CLINIC_NEWS = {
+    "New": (
+        gettext_lazy("New online booking %(reference)s for %(therapist)s"),
+        gettext_lazy("%(clinic)s has a new online booking for %(therapist)s at %(location)s."),
+    ),
+    "Cancelled": (
+        gettext_lazy("Cancelled online booking %(reference)s for %(therapist)s"),
+        gettext_lazy("%(clinic)s has a cancelled online booking for %(therapist)s at %(location)s."),
+    ),
+    "Rescheduled": (
+        gettext_lazy("Rescheduled online booking %(reference)s for %(therapist)s"),
+        gettext_lazy("%(clinic)s has a rescheduled online booking for %(therapist)s at %(location)s."),
+    ),
+}
+
+
 def notify_clinic(booking: Booking, news: str = "New") -> bool:
     """Email the clinic a link to the booking in the admin (no patient details)."""
     to = leads.recipients(booking.location.clinic)
     if not to:
         return False
-    link = _site(reverse("admin:booking_booking_change", args=[booking.pk]))
+    subject, opening = CLINIC_NEWS[news]
+    values = {
+        "reference": booking.reference,
+        "clinic": booking.location.clinic.name,
+        "therapist": booking.therapist.name,
+        "location": booking.location.name,
+        "link": _site(reverse("admin:booking_booking_change", args=[booking.pk])),
+    }
+    body = _(
+        "%(opening)s\n\n%(link)s\n\n"
+        "For the patient's privacy this email contains no personal or health details."
+    )
     try:
         EmailMessage(
-            subject=leads.one_line(f"{news} online booking {booking.reference} for {booking.therapist.name}"),
-            body=(
-                f"{booking.location.clinic.name} has a {news.lower()} online booking "
-                f"for {booking.therapist.name} at {booking.location.name}.\n\n{link}\n\n"
-                "For the patient's privacy this email contains no personal or health details."
-            ),
+            subject=leads.one_line(str(subject) % values),
+            body=body % {"opening": str(opening) % values, "link": values["link"]},
             to=to,
         ).send()
     except Exception as exc:
@@ -322,26 +350,28 @@ def send_reminders(now: datetime.datetime | None = None, dry_run: bool = False) 
         if dry_run:
             sent += 1
             continue
-        values = {
-            "clinic": booking.location.clinic.name,
-            "therapist": booking.therapist.name,
-            "when": when_in_words(booking),
-            "address": booking.location.address,
-            "cancel": _site(reverse("booking:cancel", args=[manage_token(booking)])),
-        }
-        try:
-            EmailMessage(
-                subject=leads.one_line(_("Reminder: your appointment at %(clinic)s") % values),
-                body=_(
-                    "A reminder of your appointment with %(therapist)s at %(clinic)s.\n\n"
-                    "When: %(when)s\nWhere: %(address)s\n\nCannot make it? %(cancel)s"
-                )
-                % values,
-                to=[booking.email],
-            ).send()
-        except Exception as exc:
-            logger.warning("booking %s: reminder failed (%s)", booking.pk, type(exc).__name__)
-            continue
+        # In the language the patient booked in: words, dates and the cancel link's path.
+        with translation.override(booking.language):
+            values = {
+                "clinic": booking.location.clinic.name,
+                "therapist": booking.therapist.name,
+                "when": when_in_words(booking),
+                "address": booking.location.address,
+                "cancel": _site(reverse("booking:cancel", args=[manage_token(booking)])),
+            }
+            try:
+                EmailMessage(
+                    subject=leads.one_line(_("Reminder: your appointment at %(clinic)s") % values),
+                    body=_(
+                        "A reminder of your appointment with %(therapist)s at %(clinic)s.\n\n"
+                        "When: %(when)s\nWhere: %(address)s\n\nCannot make it? %(cancel)s"
+                    )
+                    % values,
+                    to=[booking.email],
+                ).send()
+            except Exception as exc:
+                logger.warning("booking %s: reminder failed (%s)", booking.pk, type(exc).__name__)
+                continue
         Booking.objects.filter(pk=booking.pk).update(reminded_at=timezone.now())
         sent += 1
     return sent

@@ -12,6 +12,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from therapists.models import Clinic, Fee, Location, Therapist, new_reference
@@ -183,6 +184,8 @@ class Booking(models.Model):
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_version = models.CharField(max_length=40, blank=True)
     consent_text = models.TextField(blank=True)
+    # The language the patient booked in: the reminder (sent later, by cron) speaks it too.
+    language = models.CharField(max_length=8, default="en", editable=False)
     notified_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -212,8 +215,14 @@ class Booking(models.Model):
 
     def __str__(self):
         if self.kind == BookingKind.BLOCK:
-            return f"Blocked {self.start:%Y-%m-%d %H:%M} ({self.therapist})"
-        return f"Booking {self.reference} ({self.get_status_display()})"
+            return gettext("Blocked %(start)s (%(therapist)s)") % {
+                "start": f"{self.start:%Y-%m-%d %H:%M}",
+                "therapist": self.therapist,
+            }
+        return gettext("Booking %(reference)s (%(status)s)") % {
+            "reference": self.reference,
+            "status": self.get_status_display(),
+        }
 
 
 class SlotCell(models.Model):

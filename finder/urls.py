@@ -3,6 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from django.views.static import serve
 
@@ -20,7 +21,11 @@ urlpatterns = [
     # Prometheus scrapes here; 404 unless METRICS_ALLOWED_IPS or METRICS_TOKEN lets it in.
     path("metrics", metrics.metrics_view, name="metrics"),
     # The language switcher posts here; it keeps the page (its `next`) in the chosen language.
-    path("i18n/setlang/", set_language, name="set_language"),
+    # No CSRF token: a forged post can only change the display language (a cookie the
+    # visitor changes back in one click), and `next` is checked to stay on this site. A
+    # token would set the CSRF cookie on every page, and a page that sets a cookie is
+    # never kept by the search page cache (therapists.page_cache).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # Before the admin's own: "View on site" only for objects the user may see there.
     path(
         f"{settings.ADMIN_URL}r/<int:content_type_id>/<path:object_id>/",

@@ -16,7 +16,7 @@ from finder.logs import current_request_id
 
 logger = logging.getLogger(__name__)
 
-# Consult forms and confirmations are for people; nothing there to index (in English
+# Consult, report and booking forms and confirmations are for people; nothing there to index (in English
 # and under /fr/, whose path words are French). The sitemap lists every public page.
 ROBOTS_TXT = """\
 User-agent: *
@@ -28,6 +28,12 @@ Disallow: /clinics/*/report/
 Disallow: /fr/consultation/
 Disallow: /fr/therapeutes/*/consultation/
 Disallow: /fr/cliniques/*/consultation/
+Disallow: /fr/therapeutes/*/signaler/
+Disallow: /fr/cliniques/*/signaler/
+Disallow: /book/
+Disallow: /booking/
+Disallow: /fr/reserver/
+Disallow: /fr/reservation/
 
 Sitemap: %(sitemap)s
 """

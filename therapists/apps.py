@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TherapistsConfig(AppConfig):
     name = "therapists"
-    verbose_name = "Therapist directory"
+    verbose_name = _("Therapist directory")
 
     def ready(self):
         from therapists import (

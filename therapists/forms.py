@@ -153,7 +153,7 @@ class ConsultRequestForm(forms.Form):
     # Honeypot: hidden from people (CSS and aria-hidden); bots fill every field.
     website = forms.CharField(
         required=False,
-        label="Leave this empty",
+        label=_("Leave this empty"),
         widget=forms.TextInput({"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(widget=forms.HiddenInput)

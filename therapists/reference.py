@@ -116,6 +116,19 @@ TAGS = [
     "Weekend appointments",
     "Home visits",
 ]
+# The tags' French names (Québec usage), by slug: filled into Tag.name_fr by migration
+# 0019. Kept apart from FRENCH because migration 0016, which fills FRENCH, runs before
+# tags can be translated.
+FRENCH_TAGS = {
+    "lgbtq2s-affirming": "Inclusif envers les personnes LGBTQ2S+",
+    "trauma-informed": "Approche tenant compte des traumatismes",
+    "prenatal-and-postpartum": "Prénatal et postnatal",
+    "paediatric": "Pédiatrie",
+    "seniors": "Aînés",
+    "evening-appointments": "Rendez-vous en soirée",
+    "weekend-appointments": "Rendez-vous la fin de semaine",
+    "home-visits": "Visites à domicile",
+}
 # The French names of the reference data above (Québec usage), by model and slug (or
 # language code); filled into the `*_fr` columns (therapists.translation) by migration.
 FRENCH = {

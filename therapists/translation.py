@@ -3,7 +3,8 @@
 Each field registered here gains `<field>_en` and `<field>_fr` columns; reading the field
 gives the active language's value, or the English one when the French is empty
 (MODELTRANSLATION_FALLBACK_LANGUAGES). The French names of the reference data are in
-`reference.FRENCH` and are filled by the migration that adds the columns.
+`reference.FRENCH` (the tags' in `reference.FRENCH_TAGS`) and are filled by the
+migrations that add the columns.
 """
 
 from django.db.models import CharField, F, Value
@@ -12,7 +13,7 @@ from django.utils.translation import get_language
 from modeltranslation.translator import TranslationOptions, register
 from modeltranslation.utils import build_localized_fieldname
 
-from therapists.models import BodyArea, Clinic, Discipline, Language, Payer, Specialty, Therapist
+from therapists.models import BodyArea, Clinic, Discipline, Language, Payer, Specialty, Tag, Therapist
 
 
 @register(Discipline)
@@ -37,6 +38,11 @@ class LanguageTranslation(TranslationOptions):
 
 @register(Payer)
 class PayerTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Tag)
+class TagTranslation(TranslationOptions):
     fields = ("name",)
 
 

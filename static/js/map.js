@@ -14,6 +14,7 @@
   var canvas = panel.querySelector("[data-map-canvas]");
   var status = panel.querySelector("[data-map-status]");
   var data = panel.dataset;
+  var lang = document.documentElement.lang || "en-CA";
 
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_, name) {
@@ -47,8 +48,8 @@
           numbers: [],
           names: [],
           cards: [],
-          // As the card says it (the `km` template filter): "2.3 km".
-          distance: isNaN(km) ? "" : km.toFixed(1) + " km",
+          // As the card says it (the `km` template filter): "2.3 km", in French "2,3 km".
+          distance: isNaN(km) ? "" : km.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + " km",
         };
         groups.push(group);
       }

@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.db import connection, connections
 from django.urls import reverse
+from django.utils import translation
 
 from booking import bookings, slots
 from booking.models import Booking, BookingStatus, OnlineBooking, SlotCell
@@ -452,6 +453,19 @@ def test_reminders_go_out_the_day_before_without_health_details(clock):
 
 
 # The admin.
+
+
+@pytest.mark.django_db
+def test_a_reminder_speaks_the_language_the_patient_booked_in(clock):
+    online = make_online_booking()
+    with translation.override("fr"):
+        bookings.book(online, online.location.clinic.appointment_types.get(), at(clock.date(), 14), PATIENT)
+
+    bookings.send_reminders()
+
+    (reminder,) = mail.outbox
+    assert reminder.subject.startswith("Rappel : votre rendez-vous")
+    assert "lundi 7 décembre 2026, 14 h" in reminder.body and "/fr/reservation/annuler/" in reminder.body
 
 
 @pytest.mark.django_db

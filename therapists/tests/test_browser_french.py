@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core import mail
 from django.core.cache import cache
 
+from booking.models import AppointmentType, Booking
 from therapists.models import ConsultRequest, Language
 from therapists.tests.factories import (
     WINNIPEG,
@@ -22,6 +24,7 @@ from therapists.tests.factories import (
     make_therapist,
 )
 from therapists.tests.test_browser import serious_accessibility_violations
+from therapists.tests.test_browser_booking import winnipeg  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -174,3 +177,54 @@ def test_the_french_pages_have_no_serious_accessibility_violations(page, french_
             shoot(page, "landing")
 
     assert found == {path: [] for path in found}
+
+
+def test_a_francophone_patient_books_and_cancels_a_consult_online_without_an_english_word(page, winnipeg):  # noqa: F811
+    """From /fr/ through the soonest search, the time picker and the form to the
+    confirmation, then the cancel link of the French email."""
+    importlib.import_module("therapists.migrations.0016_reference_data_in_french").fill_translations(
+        apps, None
+    )
+    AppointmentType.objects.update(name="Consultation gratuite")  # the clinic's own words
+    seen = {}
+    page.goto("/fr/")
+    page.get_by_label("Ville ou code postal").fill("Winnipeg")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**/fr/recherche/?*")
+    page.get_by_label("Trier par").select_option("soonest")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**sort=soonest**")
+    card = page.locator("article.result[data-therapist=paolo-nguyen]")
+    assert "Prochaine disponibilité" in card.inner_text()
+    seen["search"] = english_words(page)
+    shoot(page, "booking-search")
+
+    card.get_by_role("link", name="Toutes les heures").click()
+    page.wait_for_url("**/fr/reserver/paolo-nguyen/**")
+    seen["times"] = english_words(page)
+    shoot(page, "booking-times")
+    page.locator(".booking-times a").nth(2).click()
+    page.wait_for_url("**/coordonnees/?*")
+    form = page.locator("form.booking-form")
+    form.get_by_label("Votre nom").fill("Mireille Patiente")
+    form.get_by_label("Courriel", exact=True).fill("mireille@example.com")
+    form.get_by_label("Téléphone", exact=True).fill("204 555 0187")
+    form.locator("#id_consent").check()
+    seen["form"] = english_words(page)
+    shoot(page, "booking-form")
+    form.get_by_role("button", name="Réserver").click()
+
+    page.wait_for_url("**/fr/reservation/confirmee/?ref=*")
+    assert page.get_by_role("heading", name="Votre rendez-vous est réservé").is_visible()
+    seen["done"] = english_words(page)
+    shoot(page, "booking-done")
+    email = next(m for m in mail.outbox if m.to == ["mireille@example.com"])
+    link = next(word for word in email.body.split() if "/fr/reservation/annuler/" in word)
+    page.goto(link.replace("https://finder.example", ""))
+    seen["cancel"] = english_words(page)
+    page.get_by_role("button", name="Oui, l'annuler").click()
+    assert page.get_by_role("heading", name="Votre réservation est annulée").is_visible()
+    seen["cancelled"] = english_words(page)
+    shoot(page, "booking-cancelled")
+    assert Booking.objects.get().consent_text.startswith("J'accepte que Forks Physiotherapy")
+    assert seen == {name: [] for name in seen}

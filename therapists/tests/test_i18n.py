@@ -1,21 +1,26 @@
 """French and English: the catalogue, the URLs, the switcher, formats and translated data."""
 
+import re
 import shutil
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 
 import polib
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
 from therapists import fees, leads
-from therapists.models import ConsultRequest, Discipline
+from therapists.forms import started_token
+from therapists.models import ConsultRequest, Discipline, Tag
 from therapists.templatetags.listings import about_km, km
-from therapists.tests.factories import make_clinic, make_location, make_therapist
+from therapists.tests.factories import make_clinic, make_location, make_online_booking, make_therapist
+from therapists.tests.test_booking import PATIENT, TUESDAY, at, clock  # noqa: F401  (clock: a fixture)
 from therapists.tests.test_leads import form_data
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +78,18 @@ def test_the_french_home_page_is_in_french(client):
     assert '<html lang="fr-CA">' in html
     assert "Trouver un thérapeute près de chez vous" in html
     assert "Massothérapie" in html  # reference data, from the *_fr columns
+
+
+def test_the_tags_a_clinic_declares_read_in_french_in_the_filters_and_on_the_cards(client):
+    evening = Tag.objects.get(slug="evening-appointments")
+    make_therapist(last_name="Abbott", locations=[make_location()]).tags.add(evening)
+
+    french = client.get("/fr/recherche/", {"lat": "49.8844", "lng": "-97.14704"}).content.decode()
+    english = client.get("/search/", {"lat": "49.8844", "lng": "-97.14704"}).content.decode()
+
+    assert french.count("Rendez-vous en soirée") == 2  # the filter, and Abbott's card
+    assert "Evening appointments" not in french
+    assert english.count("Evening appointments") == 2
 
 
 def test_a_first_visit_follows_a_french_browser(client):
@@ -192,3 +209,46 @@ def test_free_text_search_ignores_accents_and_case_in_both_languages(client):
     assert list(published.matching("sciatique")) == [sciatica]  # the French name, on any page
     assert list(published.matching("Sciatica")) == [sciatica]
     assert list(published.matching("a.b*c(")) == []  # typed symbols are literal
+
+
+def _english_left_in(html: str) -> list[str]:
+    """The catalogue's English sentences (two words or more, no placeholder) still on a page."""
+    html = re.sub(r"<script.*?</script>|<style.*?</style>|<head.*?</head>", " ", html, flags=re.S)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    return sorted(
+        entry.msgid
+        for entry in polib.pofile(str(CATALOGUE))
+        if " " in entry.msgid
+        and "%" not in entry.msgid
+        and "/" not in entry.msgid
+        and entry.msgstr != entry.msgid
+        and re.search(r"(?<![\w'])" + re.escape(entry.msgid) + r"(?![\w'])", text)
+    )
+
+
+def test_booking_a_consult_in_french_shows_no_english_from_search_to_confirmation(client, clock, settings):  # noqa: F811
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    online = make_online_booking(location=make_location(make_clinic(email="desk@example.com")))
+    consult = online.location.clinic.appointment_types.get()
+    with translation.override("fr"):
+        choose = reverse("booking:choose-time", args=[online.therapist.slug, online.location_id])
+        details = reverse("booking:details", args=[online.therapist.slug, online.location_id])
+    when = {"type": consult.pk, "start": at(TUESDAY, 10).isoformat()}
+
+    home = client.get("/fr/")
+    search = client.get("/fr/recherche/", {"lat": "49.8844", "lng": "-97.14704", "available": "7"})
+    times = client.get(choose)
+    form = client.get(details, when)
+    booked = client.post(details, {**when, **PATIENT, "consent": "yes", "started": started_token(ready=True)})
+    done = client.get(booked["Location"])
+
+    assert booked.status_code == 302 and booked["Location"].startswith("/fr/")
+    pages = {"home": home, "search": search, "times": times, "form": form, "done": done}
+    assert {name: _english_left_in(page.content.decode()) for name, page in pages.items()} == {
+        name: [] for name in pages
+    }
+    assert "Réserver avec" in times.content.decode()
+    assert "J'accepte que" in unescape(form.content.decode())
+    assert "Votre rendez-vous est réservé" in unescape(done.content.decode())
+    patient_mail = next(m for m in mail.outbox if m.to == [PATIENT["email"]])
+    assert patient_mail.subject.startswith("Réservé") and "/fr/reservation/annuler/" in patient_mail.body

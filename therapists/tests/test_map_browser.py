@@ -140,6 +140,17 @@ def test_opening_the_map_shows_numbered_pins_that_match_the_list(page, live_serv
     assert outside(requested, live_server, tile_server) == []
 
 
+def test_the_french_map_speaks_french_with_decimal_commas(page, live_server, tile_server, results):
+    page.goto("/fr/recherche/?where=Winnipeg")
+
+    page.get_by_role("button", name="Afficher la carte").click()
+    pins = page.locator(".map-pin")
+    pins.first.wait_for()
+
+    assert pins.first.get_attribute("aria-label") == "1 : Nina Near, à 1,0 km"
+    assert page.get_by_role("button", name="Masquer la carte").get_attribute("aria-expanded") == "true"
+
+
 def test_a_pin_chosen_with_the_keyboard_highlights_its_cards_and_a_card_its_pin(
     page, live_server, tile_server, results
 ):

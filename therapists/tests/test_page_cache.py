@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.http import QueryDict
+from django.test import Client
 from django.urls import reverse
 
 from finder import routers
@@ -222,3 +224,24 @@ def test_a_cached_page_still_lets_the_map_load_its_tiles(client, settings, winni
     second = client.get(SEARCH, {"where": "Winnipeg"})
 
     assert "https://tiles.example.net" in second["Content-Security-Policy"]
+
+
+def test_a_search_page_with_the_language_switcher_is_kept_and_still_switches(
+    winnipeg_massage, django_assert_num_queries
+):
+    """The switcher posts without a CSRF token, so the page sets no cookie and is kept."""
+    client = Client(enforce_csrf_checks=True)
+    first = client.get(SEARCH, {"where": "Winnipeg"})
+    assert 'class="language-switcher"' in first.content.decode() and not first.cookies
+
+    with django_assert_num_queries(0):
+        second = client.get(SEARCH, {"where": "Winnipeg"})
+    switched = client.post(
+        reverse("set_language"), {"language": "fr", "next": "/fr/recherche/?where=Winnipeg"}
+    )
+
+    assert second.content == first.content
+    assert 'name="next" value="/fr/recherche/?where=Winnipeg"' in second.content.decode()
+    assert switched.status_code == 302 and switched["Location"] == "/fr/recherche/?where=Winnipeg"
+    assert switched.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    assert client.get(SEARCH, {"where": "Winnipeg"})["Location"] == "/fr/recherche/?where=Winnipeg"

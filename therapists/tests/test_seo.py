@@ -120,6 +120,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_off_french_forms(cl
 
     assert "Sitemap: http://testserver/sitemap.xml" in text
     assert "Disallow: /fr/therapeutes/*/consultation/" in text
+    assert "Disallow: /fr/therapeutes/*/signaler/" in text and "Disallow: /fr/reserver/" in text
 
 
 def test_the_sitemap_lists_every_landing_page_in_both_languages_and_each_answers_with_results(client, physio):
