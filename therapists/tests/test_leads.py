@@ -615,7 +615,11 @@ def test_earlier_requests_keep_where_it_hurts_through_the_migration(transactiona
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
-    executor.migrate([("therapists", "0009_consultrequest_location")])
+    # Back one branch at a time: SQLite unwinds merged branches reliably only in order.
+    steps = ("0017_merge_listing_workspace", "0015_merge_listing_hours", "0009_consultrequest_location")
+    for target in steps:
+        executor.migrate([("therapists", target)])
+        executor.loader.build_graph()
     old = executor.loader.project_state([("therapists", "0009_consultrequest_location")]).apps
     clinic = old.get_model("therapists", "Clinic").objects.create(name="Old", slug="old-clinic")
     old.get_model("therapists", "BodyArea").objects.get_or_create(slug="knee", defaults={"name": "Knee"})
