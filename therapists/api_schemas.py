@@ -273,11 +273,8 @@ class TherapistOut(TherapistListed):
 
     @staticmethod
     def resolve_booking_links(therapist):
-        return [
-            {"location": location.pk, "url": therapist.booking_url_at(location)}
-            for location in therapist.locations.all()
-            if therapist.booking_url_at(location)
-        ]
+        links = ((location.pk, therapist.booking_url_at(location)) for location in therapist.locations.all())
+        return [{"location": pk, "url": url} for pk, url in links if url]
 
     @staticmethod
     def resolve_price_lists(therapist):
