@@ -9,17 +9,26 @@ ranking is one query per circle like distance, the card data one query per page.
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, Min, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from booking import slots
 from booking.models import OnlineBooking
 from therapists import geo
-from therapists.models import ChordSquared, Ranked
+from therapists.models import (
+    NEAREST_MAX_GROWTH,
+    NEAREST_START_COUNT,
+    NEAREST_START_KM,
+    ChordSquared,
+    Ranked,
+)
 
 SOON_DAYS = 7  # `available=7`: a free slot within this many days
+# More bookable rows than this in the circle's bounding box: rank "soonest" in time order.
+CROWDED_BOX_ROWS = 2000
 
 
 def free_within(now: datetime.datetime, days: int = SOON_DAYS) -> datetime.datetime:
@@ -37,42 +46,109 @@ def with_free_time(therapists, locations, now: datetime.datetime, days: int = SO
 
 def soonest_within(therapists, origin: geo.Point, count: int, radius_km: float, locations) -> list[Ranked]:
     """The first `count` therapists within `radius_km` of `origin` by their earliest free
-    slot at any of `locations` there, distance breaking ties; then, when fewer than
-    `count` have one, the nearest of the others (`TherapistQuerySet.nearest`).
+    slot at any of `locations` there, the nearer breaking ties, then the therapist's id;
+    then, when fewer than `count` have one, the nearest of the others
+    (`TherapistQuerySet.nearest`). Each row's `chord_sq` is that of the place of its
+    earliest slot.
 
-    Reads only the online bookings inside the circle's bounding box (through the
-    location box index), never every location within the radius: the rest come from
-    the bounded nearest search.
+    An online booking carries its location's coordinates, so every read is of one
+    index and never visits a location. When the circle's box holds few bookable rows
+    (a town), they are all ranked at once (`online_booking_box`). In a city, the
+    earliest slots anywhere are read in time order (`online_booking_soonest`) until a
+    page's worth is inside the circle: every time before the last one read is then
+    complete. Many share that last time (everyone free at the next opening), so its
+    nearest are found by a growing circle at that one time, as `nearest` does.
     """
-    box = geo.bounding_box(origin, radius_km)
-    chord = geo.chord_for_distance_km(radius_km)
-    longitudes = Q()
-    for west, east in box.longitudes:
-        longitudes |= Q(location__longitude__gte=west, location__longitude__lte=east)
-    # The distance to the booking's location, computed as `LocationQuerySet.within` does.
-    chord_sq = ChordSquared(origin)
-    chord_sq.set_source_expressions([F(f"location__ecef_{axis}") for axis in "xyz"])
-    bookable = OnlineBooking.objects.active().filter(
-        longitudes, location__latitude__gte=box.south, location__latitude__lte=box.north
-    )
-    if locations.query.where:  # location filters (accessible, open now...) apply too
-        bookable = bookable.filter(location__in=locations)
-    bookable = (
-        bookable.filter(next_free_at__isnull=False)
-        .filter(Exists(therapists.filter(pk=OuterRef("therapist"))))
-        .annotate(chord_sq=chord_sq)
-        .filter(chord_sq__lte=chord * chord)
-        .values("therapist_id")
-        .annotate(soonest=Min("next_free_at"), nearest_chord_sq=Min("chord_sq"))
-        .order_by("soonest", "nearest_chord_sq", "therapist_id")
-        .values_list("therapist_id", "nearest_chord_sq")
-    )
-    rows = [Ranked(*row) for row in bookable[:count]]
+    search = _Soonest(therapists, origin, radius_km, locations)
+    if not search.bookable(radius_km).order_by()[CROWDED_BOX_ROWS:].exists():
+        rows = search.first(search.inside(radius_km), count)
+    else:
+        rows, after = [], None
+        while len(rows) < count:
+            wanted = count - len(rows)
+            read = search.inside(radius_km, exclude=rows, after=after).order_by("next_free_at")
+            read = list(read.values_list("therapist_id", "chord_sq", "next_free_at")[: wanted + SLACK])
+            if not read:
+                break
+            last = read[-1][2]
+            complete = read if len(read) < wanted + SLACK else [row for row in read if row[2] != last]
+            complete.sort(key=lambda row: (row[2], row[1], row[0]))
+            rows += _first_per_therapist([row[:2] for row in complete], wanted)
+            if len(complete) == len(read) or len(rows) >= count:
+                break
+            rows += search.nearest_at(last, count - len(rows), exclude=rows)
+            after = last
+    rows = rows[:count]
     if len(rows) < count:
         # Every bookable therapist inside the circle is in `rows`: the others follow by distance.
         others = therapists.exclude(pk__in=[row.therapist_id for row in rows])
         rows += others.nearest(origin, count - len(rows), radius_km, locations)
     return rows
+
+
+# Rows read beyond those wanted: a therapist bookable at two places inside the circle has two.
+SLACK = 5
+
+
+class _Soonest:
+    """The reads of one soonest ranking: bookable rows inside a circle that match."""
+
+    def __init__(self, therapists, origin: geo.Point, radius_km: float, locations):
+        self.therapists, self.origin, self.radius_km, self.locations = (
+            therapists,
+            origin,
+            radius_km,
+            locations,
+        )
+
+    def bookable(self, radius_km: float):
+        return OnlineBooking.objects.bookable().in_box(geo.bounding_box(self.origin, radius_km))
+
+    def inside(self, radius_km: float, exclude=(), after=None):
+        chord = geo.chord_for_distance_km(radius_km)
+        rows = self.bookable(radius_km).annotate(chord_sq=ChordSquared(self.origin))
+        rows = rows.filter(chord_sq__lte=chord * chord)
+        if after is not None:
+            rows = rows.filter(next_free_at__gt=after)
+        if exclude:
+            rows = rows.exclude(therapist__in=[row.therapist_id for row in exclude])
+        if self.locations.query.where:  # location filters (accessible, open now...) apply too
+            rows = rows.filter(location__in=self.locations)
+        return rows.filter(Exists(self.therapists.filter(pk=OuterRef("therapist"))))
+
+    def first(self, rows, count: int) -> list[Ranked]:
+        """The first `count` therapists of `rows` by time, distance and id."""
+        rows = rows.order_by("next_free_at", "chord_sq", "therapist_id").values_list(
+            "therapist_id", "chord_sq"
+        )
+        limit = count + SLACK
+        while True:
+            read = list(rows[:limit])
+            found = _first_per_therapist(read, count)
+            if len(found) >= count or len(read) < limit:
+                return found
+            limit *= 4
+
+    def nearest_at(self, moment: datetime.datetime, count: int, exclude) -> list[Ranked]:
+        """The `count` nearest therapists free first at `moment`, by a growing circle."""
+        radius = min(NEAREST_START_KM * max(1.0, math.sqrt(count / NEAREST_START_COUNT)), self.radius_km)
+        while True:
+            rows = self.first(self.inside(radius, exclude=exclude).filter(next_free_at=moment), count)
+            if len(rows) >= count or radius >= self.radius_km:
+                return rows
+            growth = math.sqrt(count / len(rows)) * 1.25 if rows else NEAREST_MAX_GROWTH
+            radius = min(self.radius_km, radius * min(max(growth, 2.0), NEAREST_MAX_GROWTH))
+
+
+def _first_per_therapist(rows, count: int) -> list[Ranked]:
+    """Each therapist's first row of `rows` (therapist id, squared chord), up to `count`."""
+    found: dict[int, Ranked] = {}
+    for therapist_id, chord_sq in rows:
+        if therapist_id not in found:
+            found[therapist_id] = Ranked(therapist_id, chord_sq)
+            if len(found) == count:
+                break
+    return list(found.values())
 
 
 @dataclass

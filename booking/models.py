@@ -15,7 +15,10 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from therapists.models import Clinic, Fee, Location, Therapist, new_reference
+from therapists import geo
+from therapists.models import Clinic, Fee, Location, Therapist, ecef_expressions, new_reference
+
+_ECEF = ecef_expressions()
 
 # The grid every booking is claimed on (minutes). Appointment starts fall on it and
 # lengths with their buffer are rounded up to whole cells.
@@ -76,6 +79,17 @@ class OnlineBookingQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def bookable(self):
+        """Those taking bookings that have a free time (the rows of the soonest indexes)."""
+        return self.filter(is_active=True, next_free_at__isnull=False)
+
+    def in_box(self, box: geo.Box):
+        """Those whose location is inside a bounding box (from the copied coordinates)."""
+        longitudes = Q()
+        for west, east in box.longitudes:
+            longitudes |= Q(longitude__gte=west, longitude__lte=east)
+        return self.filter(longitudes, latitude__gte=box.south, latitude__lte=box.north)
+
     def free_within(self, until: datetime.datetime):
         """Those with a free slot before `until` (from the precomputed `next_free_at`)."""
         return self.active().filter(next_free_at__lt=until)
@@ -105,6 +119,13 @@ class OnlineBooking(models.Model):
     next_free_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_times = models.JSONField(default=list, blank=True, editable=False)
     refreshed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The location's coordinates, copied with `next_free_at` (a location that moves is
+    # refreshed), so "soonest" reads one index in time order without visiting locations.
+    latitude = models.FloatField(null=True, blank=True, editable=False)
+    longitude = models.FloatField(null=True, blank=True, editable=False)
+    ecef_x = models.GeneratedField(expression=_ECEF["x"], output_field=models.FloatField(), db_persist=True)
+    ecef_y = models.GeneratedField(expression=_ECEF["y"], output_field=models.FloatField(), db_persist=True)
+    ecef_z = models.GeneratedField(expression=_ECEF["z"], output_field=models.FloatField(), db_persist=True)
 
     objects = OnlineBookingQuerySet.as_manager()
 
@@ -117,6 +138,18 @@ class OnlineBooking(models.Model):
         indexes = [
             models.Index(fields=["next_free_at", "location"], name="online_booking_next_free"),
             models.Index(fields=["location", "therapist", "next_free_at"], name="online_booking_place"),
+            # `availability.soonest_within`: bookable rows in time order, or in a box, each
+            # answering "is it inside the circle?" from the index alone.
+            models.Index(
+                fields=["next_free_at", "latitude", "longitude", "ecef_x", "ecef_y", "ecef_z", "therapist"],
+                condition=Q(is_active=True, next_free_at__isnull=False),
+                name="online_booking_soonest",
+            ),
+            models.Index(
+                fields=["latitude", "longitude", "ecef_x", "ecef_y", "ecef_z", "next_free_at", "therapist"],
+                condition=Q(is_active=True, next_free_at__isnull=False),
+                name="online_booking_box",
+            ),
         ]
 
     def __str__(self):

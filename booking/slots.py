@@ -160,7 +160,8 @@ def refresh_next_available(
         online.next_free_at = times[0] if times else None
         online.first_times = [time.isoformat() for time in times]
         online.refreshed_at = timezone.now()
-        online.save(update_fields=["next_free_at", "first_times", "refreshed_at"])
+        online.latitude, online.longitude = online.location.latitude, online.location.longitude
+        online.save(update_fields=["next_free_at", "first_times", "refreshed_at", "latitude", "longitude"])
         count += 1
     return count
 

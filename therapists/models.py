@@ -228,8 +228,9 @@ class Payer(models.Model):
         return (self.slug,)
 
 
-def _ecef_expressions() -> dict[str, models.Func]:
-    """SQL for `geo.ecef_km` over a row's latitude and longitude: x, y, z in km."""
+def ecef_expressions() -> dict[str, models.Func]:
+    """SQL for `geo.ecef_km` over a row's `latitude` and `longitude` columns: x, y, z in km
+    (for a `GeneratedField`: locations, and the online bookings that copy their coordinates)."""
     lat, lng = Radians(F("latitude")), Radians(F("longitude"))
     n = geo.WGS84_A_KM / Sqrt(1 - geo.WGS84_E2 * Power(Sin(lat), 2))
     return {
@@ -239,7 +240,7 @@ def _ecef_expressions() -> dict[str, models.Func]:
     }
 
 
-_ECEF = _ecef_expressions()
+_ECEF = ecef_expressions()
 
 
 class LocationQuerySet(models.QuerySet):

@@ -561,6 +561,22 @@ def test_soonest_ranks_by_the_earliest_free_slot_with_distance_breaking_ties(cli
 
 
 @pytest.mark.django_db
+def test_a_clinic_that_moves_a_location_is_found_by_soonest_at_its_new_address(client, clock):
+    online = make_online_booking(location=make_location(at=(45.5, -73.6)))  # Montréal
+    slots.refresh_next_available()
+    assert not _winnipeg_search(client, sort="soonest").context["results"].results
+
+    location = online.location
+    location.latitude, location.longitude = 49.8845, -97.1471
+    location.save()
+
+    online.refresh_from_db()
+    assert (online.latitude, online.longitude) == (49.8845, -97.1471)
+    results = _winnipeg_search(client, sort="soonest").context["results"].results
+    assert [result.therapist for result in results] == [online.therapist]
+
+
+@pytest.mark.django_db
 def test_available_7_keeps_those_with_a_free_slot_in_the_next_seven_days(client, clock):
     soon = make_online_booking()
     full = make_online_booking(location=make_location())

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef
 from django.http import QueryDict
 
 from therapists import demo, geo, synthetic
+from therapists.filters import TherapistFilter
 from therapists.models import (
     BookingLink,
     Clinic,
@@ -297,3 +298,66 @@ def test_some_generated_therapists_keep_their_own_days_at_a_location(data):
             )
         )
     ).exists()
+
+
+def test_a_quarter_of_clinics_take_online_bookings_with_their_next_free_times_worked_out(data):
+    from booking import slots
+    from booking.models import AppointmentType, OnlineBooking
+
+    booking_clinics = AppointmentType.objects.values("clinic").distinct().count()
+    pairs = Therapist.locations.through.objects.count()
+    online = OnlineBooking.objects.select_related("location__clinic")
+
+    assert 0.18 < booking_clinics / Clinic.objects.count() < 0.32
+    assert 0.07 < online.count() / pairs < 0.2
+    # Those with a booking system of their own keep their link; unpublished ones are not booked.
+    assert not online.exclude(therapist__booking_url="").exists()
+    assert not online.filter(therapist__is_published=False).exists()
+    # What `refresh_next_available` would work out from the hours in the database, at that moment.
+    sample = list(online.order_by("pk"))[::7][:60]
+    for row in sample:
+        consult = AppointmentType.objects.get(clinic=row.location.clinic, is_free_consult=True)
+        expected = slots.free_slots(row, consult, now=row.refreshed_at, limit=slots.FIRST_TIMES)
+        assert row.next_free_at == (expected[0] if expected else None)
+        assert row.first_times == [time.isoformat() for time in expected]
+        assert (row.latitude, row.longitude) == (row.location.latitude, row.location.longitude)
+
+
+@pytest.mark.parametrize("crowded_box_rows", [0, 10**9])
+@pytest.mark.parametrize("city", ["Toronto", "Winnipeg", "Vancouver"])
+def test_soonest_searches_of_generated_listings_equal_a_brute_force_ranking(
+    data, city, crowded_box_rows, monkeypatch
+):
+    """Both ways of ranking by soonest (every row in the box, or in time order with a
+    growing circle at the last time) give the order of ranking every bookable row:
+    earliest free time, then distance, then id."""
+    from booking import availability
+    from booking.models import OnlineBooking
+
+    monkeypatch.setattr(availability, "CROWDED_BOX_ROWS", crowded_box_rows)
+    centre = Place.objects.get(kind=PlaceKind.CITY, name=city).point
+    origin = geo.ecef_km(centre)
+    for query in ["", "discipline=massage", "language=fr&accessible=1"]:
+        filterset = TherapistFilter(QueryDict(query))
+        matching = set(filterset.qs.values_list("pk", flat=True))
+        locations = Location.objects.per_therapist()
+        if "accessible" in query:
+            locations = locations.wheelchair_accessible()
+        allowed = set(locations.values_list("pk", flat=True))
+        for radius in (5, 25):
+            limit = geo.chord_for_distance_km(radius) ** 2
+            best = {}
+            rows = OnlineBooking.objects.bookable().values_list(
+                "therapist", "location", "next_free_at", "ecef_x", "ecef_y", "ecef_z"
+            )
+            for therapist, location, moment, *xyz in rows:
+                chord_sq = sum((a - b) * (a - b) for a, b in zip(xyz, origin, strict=True))
+                if therapist in matching and location in allowed and chord_sq <= limit:
+                    best[therapist] = min(
+                        best.get(therapist, (moment, chord_sq, therapist)), (moment, chord_sq, therapist)
+                    )
+            expected = [key[2] for key in sorted(best.values())][:30]
+
+            ranked = availability.soonest_within(filterset.qs, centre, 30, radius, locations)
+
+            assert [row.therapist_id for row in ranked][: len(expected)] == expected, (query, radius)
