@@ -378,27 +378,29 @@ def _row_window(rows: list, number: int) -> tuple[int, list, list[str]]:
 
 
 def _nearest_locations(rows: list[Ranked], origin: geo.Point, locations) -> dict[int, Location]:
-    """Each ranked therapist's nearest location among `locations` (ties: lowest id), with its clinic.
+    """Each ranked therapist's location among `locations` at the distance they were ranked
+    by (the nearest; by soonest, the place of the earliest free time), else the nearest;
+    ties: lowest id. With its clinic.
 
     One query: the candidates are the therapists' locations no farther than the
     farthest of them was ranked at, with their chords computed as the ranking did.
     """
     if not rows:
         return {}
-    farthest = max(row.chord_sq for row in rows)
+    ranked_at = {row.therapist_id: row.chord_sq for row in rows}
     candidates = (
         locations.annotate(chord_sq=ChordSquared(origin), therapist_id=F("practitioner"))
-        .filter(therapist_id__in=[row.therapist_id for row in rows])
-        .filter(chord_sq__lte=farthest)
+        .filter(therapist_id__in=list(ranked_at))
+        .filter(chord_sq__lte=max(ranked_at.values()))
         .select_related("clinic")
         .order_by()
     )
-    nearest: dict[int, Location] = {}
+    chosen: dict[int, tuple] = {}
     for location in candidates:
-        best = nearest.get(location.therapist_id)
-        if best is None or (location.chord_sq, location.pk) < (best.chord_sq, best.pk):
-            nearest[location.therapist_id] = location
-    return nearest
+        key = (location.chord_sq != ranked_at[location.therapist_id], location.chord_sq, location.pk)
+        if location.therapist_id not in chosen or key < chosen[location.therapist_id][0]:
+            chosen[location.therapist_id] = (key, location)
+    return {therapist_id: location for therapist_id, (_key, location) in chosen.items()}
 
 
 def _results(

@@ -561,6 +561,22 @@ def test_soonest_ranks_by_the_earliest_free_slot_with_distance_breaking_ties(cli
 
 
 @pytest.mark.django_db
+def test_a_soonest_card_shows_the_place_of_the_earliest_free_time_not_the_nearest(client, clock):
+    near = make_location(at=(49.8844, -97.1470))
+    farther = make_location(at=(49.95, -97.2))
+    therapist = make_therapist(locations=[near, farther])
+    make_online_booking(therapist, farther)  # bookable only at the farther place
+    slots.refresh_next_available()
+
+    by_soonest = _winnipeg_search(client, sort="soonest").context["results"].results
+    by_distance = _winnipeg_search(client).context["results"].results
+
+    assert [(r.therapist, r.location) for r in by_soonest] == [(therapist, farther)]
+    assert by_soonest[0].next_available is not None
+    assert [(r.therapist, r.location) for r in by_distance] == [(therapist, near)]
+
+
+@pytest.mark.django_db
 def test_a_clinic_that_moves_a_location_is_found_by_soonest_at_its_new_address(client, clock):
     online = make_online_booking(location=make_location(at=(45.5, -73.6)))  # Montréal
     slots.refresh_next_available()
