@@ -112,9 +112,12 @@ class _Soonest:
             rows = rows.filter(next_free_at__gt=after)
         if exclude:
             rows = rows.exclude(therapist__in=[row.therapist_id for row in exclude])
-        if self.locations.query.where:  # location filters (accessible, open now...) apply too
-            rows = rows.filter(location__in=self.locations)
-        return rows.filter(Exists(self.therapists.filter(pk=OuterRef("therapist"))))
+        # The location filters (accessible, open now with the therapist's own hours...)
+        # hold for this therapist at this place; checked by id for the few rows read.
+        pair = self.locations.per_therapist().filter(
+            pk=OuterRef("location"), practitioner=OuterRef("therapist")
+        )
+        return rows.filter(Exists(pair), Exists(self.therapists.filter(pk=OuterRef("therapist"))))
 
     def first(self, rows, count: int) -> list[Ranked]:
         """The first `count` therapists of `rows` by time, distance and id."""

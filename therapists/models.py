@@ -276,8 +276,13 @@ class LocationQuerySet(models.QuerySet):
     def per_therapist(self):
         """One row per location and therapist practising there, the therapist's id as
         `practitioner`. Conditions on the pair (the therapist's own hours there, see
-        `hours.open_at`) and the ranking read this one join, so they agree on who."""
-        return self.alias(practitioner=F("therapists"))
+        `hours.open_at`) and the ranking read this one join, so they agree on who.
+
+        An inner join (a location nobody practises at has no row): a left join would
+        keep SQLite from starting at the therapists' rows when a query names them."""
+        if "practitioner" in self.query.annotations:
+            return self  # already one row per pair: a second join would pair them again
+        return self.filter(therapists__isnull=False).alias(practitioner=F("therapists"))
 
     def within(self, origin: geo.Point, radius_km: float):
         """Locations within `radius_km` (great-circle, km) of `origin`, found through the box index."""
