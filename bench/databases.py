@@ -8,6 +8,7 @@ databases are named `<prefix>_<size>` on the server of BENCH_POSTGRES_URL.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -67,8 +68,12 @@ def production_environ() -> dict[str, str]:
     return env
 
 
-def cache_key(kind: str, size: int | None, seed: int) -> str:
-    digest = hashlib.sha256(f"{kind}:{size}:{seed}".encode())
+def cache_key(kind: str, size: int | None, seed: int, day: datetime.date | None = None) -> str:
+    """What the rows of a database depend on. Synthetic listings depend on the day too:
+    their online bookings' next free times are worked out when they are generated, and
+    a day later they are in the past (as if `refresh_next_available` had stopped)."""
+    day = day or datetime.datetime.now(datetime.UTC).date()
+    digest = hashlib.sha256(f"{kind}:{size}:{seed}:{day if kind == 'listings' else ''}".encode())
     for pattern in SHAPING:
         for path in sorted(ROOT.glob(pattern)):
             digest.update(path.name.encode())

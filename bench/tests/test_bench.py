@@ -1,5 +1,7 @@
 """The benchmark's own logic: reading wrk, judging targets, writing the report, cache keys."""
 
+import datetime
+
 import pytest
 
 from bench import databases, load, measure, report
@@ -147,6 +149,35 @@ def test_the_cache_key_changes_with_size_and_seed():
     assert key == databases.cache_key("listings", 10_000, 1)
     assert key != databases.cache_key("listings", 100_000, 1)
     assert key != databases.cache_key("listings", 10_000, 2)
+
+
+def test_synthetic_listings_are_made_again_each_day_because_their_free_times_age():
+    monday, tuesday = datetime.date(2026, 12, 7), datetime.date(2026, 12, 8)
+
+    assert databases.cache_key("listings", 10_000, 1, monday) != databases.cache_key(
+        "listings", 10_000, 1, tuesday
+    )
+    assert key("demo", None, 0, monday) == key("demo", None, 0, tuesday)
+
+
+def with_soonest(measured: dict, page_ms: float) -> dict:
+    for name in ("Soonest: Winnipeg", "Soonest: Toronto"):
+        measured["searches"][name] = {
+            "db": {"median_ms": 1.0, "p95_ms": 1.0},
+            "page_html": {"median_ms": page_ms, "p95_ms": page_ms, "n": 30},
+        }
+    return measured
+
+
+def test_soonest_is_met_within_a_fifth_of_the_distance_search_of_the_same_place():
+    close, far = results(page_1m=10.0, db_1m=0.9), results(page_1m=10.0, db_1m=0.9)
+    with_soonest(close["runs"]["sqlite"]["1000000"]["measure"], page_ms=11.9)
+    with_soonest(far["runs"]["sqlite"]["1000000"]["measure"], page_ms=12.5)
+    target = "Sorted by soonest, SQLite, 1M: page ≤ 1.2× distance's"
+
+    assert verdicts(close)[target] == "met"
+    assert verdicts(far)[target] == "**not met**"
+    assert verdicts(results(page_1m=10.0, db_1m=0.9))[target] == "not measured"
 
 
 def with_api(measured: dict, api_ms: float) -> dict:
