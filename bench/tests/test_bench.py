@@ -153,10 +153,9 @@ def test_the_cache_key_changes_with_size_and_seed():
 
 def test_synthetic_listings_are_made_again_each_day_because_their_free_times_age():
     monday, tuesday = datetime.date(2026, 12, 7), datetime.date(2026, 12, 8)
+    key = databases.cache_key
 
-    assert databases.cache_key("listings", 10_000, 1, monday) != databases.cache_key(
-        "listings", 10_000, 1, tuesday
-    )
+    assert key("listings", 10_000, 1, monday) != key("listings", 10_000, 1, tuesday)
     assert key("demo", None, 0, monday) == key("demo", None, 0, tuesday)
 
 
