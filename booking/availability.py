@@ -29,6 +29,9 @@ from therapists.models import (
 SOON_DAYS = 7  # `available=7`: a free slot within this many days
 # More bookable rows than this in the circle's bounding box: rank "soonest" in time order.
 CROWDED_BOX_ROWS = 2000
+# Stand for a therapist's slug and a location's id in a URL reversed once a page.
+SLUG_MARK = "slug-mark"
+LOCATION_MARK = 987654321
 
 
 def free_within(now: datetime.datetime, days: int = SOON_DAYS) -> datetime.datetime:
@@ -175,21 +178,30 @@ def next_available(
         .filter(therapist__in=therapist_ids, location__in=location_ids, next_free_at__isnull=False)
         .values_list("therapist_id", "therapist__slug", "location_id", "location__time_zone", "first_times")
     )
+    # Reversed once a page; many cards share the same times (all free at the next opening).
+    picker = reverse("booking:choose-time", args=[SLUG_MARK, LOCATION_MARK])
+    details = reverse("booking:details", args=[SLUG_MARK, LOCATION_MARK])
+    words: dict[tuple[datetime.datetime, str], str] = {}
+
+    def in_words(moment: datetime.datetime, zone: str) -> str:
+        if (moment, zone) not in words:
+            words[moment, zone] = slots.in_words(moment, zone, now)
+        return words[moment, zone]
+
     found = {}
     for therapist_id, slug, location_id, zone, first_times in rows:
         if (therapist_id, location_id) not in pairs:
             continue
-        times = [datetime.datetime.fromisoformat(text) for text in first_times]
-        times = [time for time in times if time > now]  # the precomputed times may be a few minutes old
+        times = [(datetime.datetime.fromisoformat(text), text) for text in first_times]
+        times = [(time, text) for time, text in times if time > now]  # precomputed a few minutes ago
         if not times:
             continue
-        picker = reverse("booking:choose-time", args=[slug, location_id])
-        details = reverse("booking:details", args=[slug, location_id])
+        # The location first: a slug never holds the location mark's digits once replaced.
+        at = (str(location_id), slug)
+        booking = details.replace(str(LOCATION_MARK), at[0]).replace(SLUG_MARK, at[1])
         found[therapist_id, location_id] = NextAvailable(
-            words=slots.in_words(times[0], zone, now),
-            times=[
-                (slots.in_words(time, zone, now), f"{details}?start={time.isoformat()}") for time in times
-            ],
-            url=picker,
+            words=in_words(times[0][0], zone),
+            times=[(in_words(time, zone), f"{booking}?start={text}") for time, text in times],
+            url=picker.replace(str(LOCATION_MARK), at[0]).replace(SLUG_MARK, at[1]),
         )
     return found
