@@ -97,12 +97,10 @@ class _Soonest:
     """The reads of one soonest ranking: bookable rows inside a circle that match."""
 
     def __init__(self, therapists, origin: geo.Point, radius_km: float, locations):
-        self.therapists, self.origin, self.radius_km, self.locations = (
-            therapists,
-            origin,
-            radius_km,
-            locations,
-        )
+        self.therapists = therapists
+        self.origin = origin
+        self.radius_km = radius_km
+        self.locations = locations
 
     def bookable(self, radius_km: float):
         return OnlineBooking.objects.bookable().in_box(geo.bounding_box(self.origin, radius_km))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from therapists import geo
-from therapists.models import Clinic, Fee, Location, Therapist, ecef_expressions, new_reference
+from therapists.models import Clinic, Fee, Location, Therapist, ecef_expressions, in_box, new_reference
 
 _ECEF = ecef_expressions()
 
@@ -85,10 +85,7 @@ class OnlineBookingQuerySet(models.QuerySet):
 
     def in_box(self, box: geo.Box):
         """Those whose location is inside a bounding box (from the copied coordinates)."""
-        longitudes = Q()
-        for west, east in box.longitudes:
-            longitudes |= Q(longitude__gte=west, longitude__lte=east)
-        return self.filter(longitudes, latitude__gte=box.south, latitude__lte=box.north)
+        return self.filter(in_box(box))
 
     def free_within(self, until: datetime.datetime):
         """Those with a free slot before `until` (from the precomputed `next_free_at`)."""

@@ -243,6 +243,15 @@ def ecef_expressions() -> dict[str, models.Func]:
 _ECEF = ecef_expressions()
 
 
+def in_box(box: geo.Box) -> Q:
+    """Rows whose `latitude` and `longitude` columns are inside a bounding box (either
+    side of the antimeridian): range conditions an index on them answers."""
+    longitudes = Q()
+    for west, east in box.longitudes:
+        longitudes |= Q(longitude__gte=west, longitude__lte=east)
+    return longitudes & Q(latitude__gte=box.south, latitude__lte=box.north)
+
+
 class LocationQuerySet(models.QuerySet):
     def wheelchair_accessible(self):
         """Locations with wheelchair access."""
@@ -268,10 +277,7 @@ class LocationQuerySet(models.QuerySet):
 
     def in_box(self, box: geo.Box):
         """Locations inside a bounding box: index range scans on latitude and longitude."""
-        longitudes = Q()
-        for west, east in box.longitudes:
-            longitudes |= Q(longitude__gte=west, longitude__lte=east)
-        return self.filter(longitudes, latitude__gte=box.south, latitude__lte=box.north)
+        return self.filter(in_box(box))
 
     def per_therapist(self):
         """One row per location and therapist practising there, the therapist's id as

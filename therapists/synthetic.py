@@ -192,6 +192,7 @@ SECOND_BOOKING_SHARE = 0.6
 ONLINE_BOOKING_CLINIC_SHARE = 0.25
 ONLINE_BOOKING_WINDOW_DAYS = 28
 ONLINE_BOOKING_NOTICE_HOURS = 2
+CONSULT_MINUTES = 15
 NOT_ACCEPTING_STATES = [
     NewPatients.WAITLIST.value,
     NewPatients.EXISTING.value,
@@ -358,7 +359,7 @@ class Generator:
         self.days_rng = random.Random(f"{seed}-days")
         self.booking_rng = random.Random(f"{seed}-booking")
         # "Next available" is worked out from the moment of generation, as the
-        # `refresh_next_available` cron would; the first days' holidays are looked up once.
+        # `refresh_next_available` cron would.
         self.now = hours.current_time()
         self.hours_dates = {day: _adapt_date(day) for day in (*HOLIDAY_CLOSURE, REOPENS)}
         self.times = [_adapt_time(datetime.time(hour)) for hour in range(24)]
@@ -602,12 +603,12 @@ class Generator:
         if self.booking_rng.random() >= ONLINE_BOOKING_CLINIC_SHARE:
             return
         rows = batch.rows["appointment_type"]
-        rows.append((self._next_id("appointment_type"), clinic_id, "Free consult", 15, 0, "phone"))
-        rows[-1] += (True, None, True, 0)
+        consult = ("Free consult", CONSULT_MINUTES, 0, MeetingKind.PHONE.value, True, None)
+        rows.append((self._next_id("appointment_type"), clinic_id, *consult, True, 0))
         if first_fee:
             fee_id, minutes = first_fee
-            rows.append((self._next_id("appointment_type"), clinic_id, "First visit", minutes, 15))
-            rows[-1] += (MeetingKind.IN_PERSON.value, False, fee_id, True, 1)
+            visit = ("First visit", minutes, 15, MeetingKind.IN_PERSON.value, False, fee_id)
+            rows.append((self._next_id("appointment_type"), clinic_id, *visit, True, 1))
         refreshed = _adapt_datetime(self.now)
         for therapist_id, bookable, own in therapists:
             if not bookable:
@@ -624,14 +625,15 @@ class Generator:
                 )
 
     def _first_free(self, calendar: hours.Calendar) -> list[datetime.datetime]:
-        """The first free times of a 15-minute consult, from the minimum notice on."""
+        """The first free times of the free consult, from the minimum notice on."""
         earliest = self.now + datetime.timedelta(hours=ONLINE_BOOKING_NOTICE_HOURS)
         day = self.now.astimezone(ZoneInfo(calendar.zone)).date()
         last = day + datetime.timedelta(days=ONLINE_BOOKING_WINDOW_DAYS)
         times: list[datetime.datetime] = []
         while day <= last and len(times) < slots.FIRST_TIMES:
             days = min(7, (last - day).days + 1)
-            times += [start for start in slots.starts_in_hours(calendar, day, days, 15) if start >= earliest]
+            starts = slots.starts_in_hours(calendar, day, days, CONSULT_MINUTES)
+            times += [start for start in starts if start >= earliest]
             day += datetime.timedelta(days=days)
         return times[: slots.FIRST_TIMES]
 
