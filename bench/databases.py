@@ -28,6 +28,7 @@ PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "finder_bench")
 # What the rows depend on: a change to any of these rebuilds the cached databases.
 SHAPING = [
     "therapists/migrations/*.py",
+    "booking/migrations/*.py",
     "therapists/synthetic.py",
     "therapists/demo.py",
     "therapists/reference.py",

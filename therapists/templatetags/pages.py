@@ -5,6 +5,7 @@ import json
 
 from django import template
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -49,12 +50,21 @@ def head_links(context):
     language = get_language() or settings.LANGUAGE_CODE
     canonical = alternates.get(language, request.path)
     return {
-        "canonical": request.build_absolute_uri(canonical),
-        "alternates": [(code, request.build_absolute_uri(path)) for code, path in alternates.items()],
-        "x_default": request.build_absolute_uri(alternates.get(settings.LANGUAGE_CODE, request.path)),
+        "canonical": _absolute(request, canonical),
+        "alternates": [(code, _absolute(request, path)) for code, path in alternates.items()],
+        "x_default": _absolute(request, alternates.get(settings.LANGUAGE_CODE, request.path)),
         "og_locale": "fr_CA" if language == "fr" else "en_CA",
         "og_locale_alternate": "en_CA" if language == "fr" else "fr_CA",
     }
+
+
+def _absolute(request, path: str) -> str:
+    """`path` on this site. A request whose Host header is not ours is answered with the
+    400 page, which names the site (SITE_URL) rather than the host it was sent."""
+    try:
+        return request.build_absolute_uri(path)
+    except DisallowedHost:
+        return settings.SITE_URL.rstrip("/") + path
 
 
 @register.simple_tag

@@ -25,7 +25,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import OperationalError
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import clear_url_caches, reverse
 
 import finder.urls
@@ -371,6 +371,19 @@ def test_a_missing_page_is_a_friendly_404_in_the_site_style_and_logged_with_its_
     assert b'class="site-header"' in response.content
     [warning] = [line for line in json_log.lines() if line["logger"] == "django.request"]
     assert warning["request_id"] == response["X-Request-ID"] and warning["status"] == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/search/?where=Winnipeg", "/no-such-page/"])
+def test_a_request_for_another_host_is_a_400_page_naming_our_site_not_a_crash(path, settings):
+    settings.SITE_URL = "https://finder.example"
+    client = Client(raise_request_exception=False, HTTP_HOST="evil.example")
+
+    response = client.get(path)
+
+    assert response.status_code == 400
+    assert b'class="site-header"' in response.content
+    assert b"evil.example" not in response.content
+    assert b'<link rel="canonical" href="https://finder.example/' in response.content
 
 
 def test_each_request_gets_an_id_logged_with_its_method_path_status_and_duration(client, json_log):
