@@ -165,7 +165,7 @@ class ClinicRef(Schema):
 
     @staticmethod
     def resolve_payers(clinic):
-        return clinic.payers.all()
+        return clinic.all_payers
 
 
 class AddressOut(Schema):
@@ -338,7 +338,7 @@ class ClinicOut(Schema):
 
     @staticmethod
     def resolve_payers(clinic):
-        return clinic.payers.all()
+        return clinic.all_payers
 
     @staticmethod
     def resolve_fees(clinic):

@@ -8,9 +8,12 @@ class TherapistsConfig(AppConfig):
 
     def ready(self):
         from therapists import (
+            catalogue,
             maps,  # noqa: F401  (registers its system check)
             page_cache,
         )
 
         # Cached search pages are forgotten on every write of listing data.
         page_cache.connect_signals()
+        # Each process's copy of the reference data is forgotten when it changes.
+        catalogue.connect_signals()

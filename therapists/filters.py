@@ -22,6 +22,7 @@ from django.http import QueryDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
+from therapists import catalogue
 from therapists.fees import money
 from therapists.models import (
     BodyArea,
@@ -72,6 +73,63 @@ class SelectOne(forms.Select):
 
     def value_from_datadict(self, data, files, name):
         return [value for value in data.getlist(name) if value] if hasattr(data, "getlist") else []
+
+
+class CatalogueChoices(forms.models.ModelChoiceIterator):
+    """A reference model's choices from this process's copy (`therapists.catalogue`),
+    not from a query each time a form lists them."""
+
+    def rows(self) -> list:
+        return catalogue.current().all(self.queryset.model)
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.rows():
+            yield self.choice(row)
+
+    def __len__(self):
+        return len(self.rows()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.rows())
+
+
+class FromCatalogue:
+    """A multiple choice of reference rows, listed and checked against `therapists.catalogue`:
+    the cleaned value is the chosen rows in the list's order. The field's queryset names
+    the model (every row of it)."""
+
+    iterator = CatalogueChoices
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        try:
+            wanted = list(dict.fromkeys(str(item) for item in value))
+        except TypeError:
+            raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list") from None
+        rows = catalogue.current().all(self.queryset.model)
+        known = {str(getattr(row, key)) for row in rows}
+        for item in wanted:
+            self.validate_no_null_characters(item)
+            if item not in known:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        chosen = set(wanted)
+        return [row for row in rows if str(getattr(row, key)) in chosen]
+
+
+class CatalogueChoiceField(FromCatalogue, forms.ModelMultipleChoiceField):
+    pass
+
+
+class CatalogueFilterField(FromCatalogue, django_filters.fields.ModelMultipleChoiceField):
+    pass
+
+
+class CatalogueFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = CatalogueFilterField
 
 
 IGNORED = gettext_lazy("We don't know the {kind} “{value}”, so it was left out of the search.")
@@ -167,7 +225,7 @@ class WhereForm(forms.Form):
     direct_billing = forms.BooleanField(
         label=gettext_lazy("Bills my insurer directly"), required=False, widget=FlagInput()
     )
-    insurer = forms.ModelMultipleChoiceField(
+    insurer = CatalogueChoiceField(
         queryset=Payer.objects.all(),
         to_field_name="slug",
         label=gettext_lazy("Insurer or programme"),
@@ -215,7 +273,7 @@ class WhereForm(forms.Form):
 class TherapistFilter(django_filters.FilterSet):
     """The search form: the therapist-level filters (each narrows `qs`) on top of `WhereForm`."""
 
-    discipline = django_filters.ModelMultipleChoiceFilter(
+    discipline = CatalogueFilter(
         queryset=Discipline.objects.all(),
         to_field_name="slug",
         method="filter_disciplines",
@@ -223,7 +281,7 @@ class TherapistFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         error_messages=_ignored(gettext_lazy("kind of therapist")),
     )
-    area = django_filters.ModelMultipleChoiceFilter(
+    area = CatalogueFilter(
         queryset=BodyArea.objects.all(),
         to_field_name="slug",
         method="filter_areas",
@@ -231,7 +289,7 @@ class TherapistFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         error_messages=_ignored(gettext_lazy("body area")),
     )
-    specialty = django_filters.ModelMultipleChoiceFilter(
+    specialty = CatalogueFilter(
         queryset=Specialty.objects.all(),
         to_field_name="slug",
         method="filter_specialties",
@@ -239,7 +297,7 @@ class TherapistFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         error_messages=_ignored(gettext_lazy("area of focus")),
     )
-    language = django_filters.ModelMultipleChoiceFilter(
+    language = CatalogueFilter(
         queryset=Language.objects.all(),
         to_field_name="code",
         method="filter_languages",
@@ -256,7 +314,7 @@ class TherapistFilter(django_filters.FilterSet):
             "invalid_choice": format_lazy(IGNORED, kind=gettext_lazy("gender"), value="%(value)s")
         },
     )
-    tag = django_filters.ModelMultipleChoiceFilter(
+    tag = CatalogueFilter(
         queryset=Tag.objects.all(),
         to_field_name="slug",
         method="filter_tags",

@@ -70,23 +70,41 @@ class Calendar:
     @classmethod
     def of(cls, location: Location, own: Iterable[TherapistHours] | None = None) -> Calendar:
         """From a location with `opening_hours`, `closures` and `special_hours` prefetched."""
+        return cls.of_rows(
+            location,
+            weekly=[(p.weekday, p.opens, p.closes) for p in location.opening_hours.all()],
+            closures=[(c.first_day, c.last_day, c.reason) for c in location.closures.all()],
+            special=[(s.date, s.opens, s.closes) for s in location.special_hours.all()],
+            own=[(p.weekday, p.opens, p.closes) for p in own or []],
+        )
+
+    @classmethod
+    def of_rows(
+        cls,
+        location: Location,
+        weekly: Iterable[tuple[int, datetime.time, datetime.time]],
+        closures: Iterable[tuple[datetime.date, datetime.date, str]] = (),
+        special: Iterable[tuple[datetime.date, datetime.time, datetime.time]] = (),
+        own: Iterable[tuple[int, datetime.time, datetime.time]] = (),
+    ) -> Calendar:
+        """From a location's rows as tuples: (weekday, opens, closes) of its weekly hours,
+        (first day, last day, reason) of its closures, (date, opens, closes) of its special
+        hours, and (weekday, opens, closes) of the therapist's own hours there (none: the
+        location's)."""
         calendar = cls(
             zone=location.time_zone or geo.time_zone_at(location.point, location.province),
             province=location.province,
             closed_until=location.closed_until,
             closed_reason=location.closed_reason,
+            closures=list(closures),
         )
-        for period in location.opening_hours.all():
-            calendar.weekly.setdefault(period.weekday, []).append((period.opens, period.closes))
-        for closure in location.closures.all():
-            calendar.closures.append((closure.first_day, closure.last_day, closure.reason))
-        for special in location.special_hours.all():
-            calendar.special.setdefault(special.date, []).append((special.opens, special.closes))
-        own = list(own or [])
-        if own:
-            calendar.own = {}
-            for period in own:
-                calendar.own.setdefault(period.weekday, []).append((period.opens, period.closes))
+        for weekday, opens, closes in weekly:
+            calendar.weekly.setdefault(weekday, []).append((opens, closes))
+        for date, opens, closes in special:
+            calendar.special.setdefault(date, []).append((opens, closes))
+        for weekday, opens, closes in own:
+            calendar.own = {} if calendar.own is None else calendar.own
+            calendar.own.setdefault(weekday, []).append((opens, closes))
         return calendar
 
     def day(self, day: datetime.date) -> tuple[list[Period], str]:

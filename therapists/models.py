@@ -198,9 +198,17 @@ class Clinic(models.Model):
         return (self.slug,)
 
     @property
+    def all_payers(self) -> list["Payer"]:
+        """The insurers it bills directly and the programmes it accepts, in list order: those a
+        results page set on it (`listed_payers`, from the reference data), else `payers`
+        (prefetch it for many clinics)."""
+        listed = getattr(self, "listed_payers", None)
+        return list(self.payers.all()) if listed is None else listed
+
+    @property
     def direct_billing(self) -> bool:
-        """Bills at least one insurer directly (reads `payers`, prefetch it for many clinics)."""
-        return any(payer.kind == PayerKind.INSURER for payer in self.payers.all())
+        """Bills at least one insurer directly (see `all_payers`)."""
+        return any(payer.kind == PayerKind.INSURER for payer in self.all_payers)
 
 
 class PayerKind(models.TextChoices):

@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import datetime
 import math
+import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import F
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from booking import availability
 from finder import metrics
-from therapists import fees, gazetteer, geo, hours, photos
+from therapists import catalogue, fees, gazetteer, geo, hours, photos
 from therapists.filters import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -36,9 +37,13 @@ from therapists.filters import (
 )
 from therapists.models import (
     ChordSquared,
+    Clinic,
     Closure,
+    Discipline,
     Fee,
+    Language,
     Location,
+    OpeningHours,
     Payer,
     PayerKind,
     Place,
@@ -50,7 +55,6 @@ from therapists.models import (
     TherapistHours,
     booking_urls,
 )
-from therapists.translation import localized
 
 CARD_PHOTO_PX = 80  # CSS pixels a card shows the headshot at
 
@@ -409,21 +413,31 @@ def _results(
     """The page's therapists (with discipline and languages) at their locations, in `rows` order;
     rows after the first `within` are the nearest beyond the radius."""
     ids = [row.therapist_id for row in rows]
-    therapists = Therapist.objects.select_related("discipline").in_bulk(ids)
+    reference = catalogue.current()
+    therapists = Therapist.objects.in_bulk(ids)
+    for therapist in therapists.values():
+        therapist.discipline = reference.get(Discipline, therapist.discipline_id)
     languages: dict[int, list[str]] = {pk: [] for pk in ids}
-    name = localized("language__name")
-    speaks = (
-        Therapist.languages.through.objects.filter(therapist__in=ids).annotate(shown=name).order_by("shown")
-    )
-    for pk, name in speaks.values_list("therapist_id", "shown"):
-        languages[pk].append(name)
+    for pk, language_id in Therapist.languages.through.objects.filter(therapist__in=ids).values_list(
+        "therapist_id", "language_id"
+    ):
+        languages[pk].append(str(reference.get(Language, language_id).name))
     price_lists = fees.fees_for((therapists[pk], located[pk].clinic_id) for pk in ids)
     tags: dict[int, list[Tag]] = {pk: [] for pk in ids}
-    for declared in Therapist.tags.through.objects.filter(therapist__in=ids).select_related("tag"):
-        tags[declared.therapist_id].append(declared.tag)
+    for pk, tag_id in Therapist.tags.through.objects.filter(therapist__in=ids).values_list(
+        "therapist_id", "tag_id"
+    ):
+        tags[pk].append(reference.get(Tag, tag_id))
     links = booking_urls((therapists[pk], located[pk]) for pk in ids)
-    # Each clinic's payers, in one query (Clinic.direct_billing reads them too).
-    prefetch_related_objects([located[pk].clinic for pk in ids], "payers")
+    # Each clinic's payers, in the reference data's order (Clinic.listed_payers).
+    clinics = [located[pk].clinic for pk in ids]
+    paid_by: dict[int, set[int]] = {clinic.pk: set() for clinic in clinics}
+    for clinic_id, payer_id in Clinic.payers.through.objects.filter(clinic__in=list(paid_by)).values_list(
+        "clinic_id", "payer_id"
+    ):
+        paid_by[clinic_id].add(payer_id)
+    for clinic in clinics:
+        clinic.listed_payers = [payer for payer in reference.all(Payer) if payer.pk in paid_by[clinic.pk]]
     # One reverse() per kind of link rather than two per result (each costs ~0.06 ms);
     # slugs need no escaping in a path. The profile link names the location the
     # therapist was found at, so a consult request from it reaches that clinic.
@@ -437,11 +451,13 @@ def _results(
             location,
             url=f"{profile_url.replace(SLUG_MARK, therapist.slug)}?location={location.pk}",
             clinic_url=clinic_url.replace(SLUG_MARK, location.clinic.slug),
-            languages=languages[row.therapist_id],
+            languages=sorted(languages[row.therapist_id], key=alphabetical),
             beyond_radius=index >= within,
             fees=price_lists[therapist.pk, location.clinic_id],
-            insurers=[payer for payer in location.clinic.payers.all() if payer.kind == PayerKind.INSURER],
-            programmes=[payer for payer in location.clinic.payers.all() if payer.kind == PayerKind.PROGRAMME],
+            insurers=[payer for payer in location.clinic.listed_payers if payer.kind == PayerKind.INSURER],
+            programmes=[
+                payer for payer in location.clinic.listed_payers if payer.kind == PayerKind.PROGRAMME
+            ],
             tags=sorted(tags[row.therapist_id], key=lambda tag: (tag.position, tag.name)),
             booking_url=links[therapist.pk, location.pk],
         )
@@ -451,30 +467,51 @@ def _results(
     return results
 
 
+def alphabetical(name: str) -> tuple[str, str]:
+    """A sort key that files "Éwé" under E, whatever the database's collation."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+    return folded.casefold(), name
+
+
 def _with_hours(results: list[Result], now: datetime.datetime) -> list[Result]:
     """Each result's "Open now, until 8 pm" for the therapist at that location, in its zone.
 
-    Four queries for the page: its locations' weekly hours, closures and special hours
-    from today on, and the therapists' own hours there.
+    Four queries for the page, read as plain rows: its locations' weekly hours, closures
+    and special hours from today on, and the therapists' own hours there.
     """
     if not results:
         return results
-    locations = [result.location for result in results]  # one instance per result, some share a row
+    places = {result.location.pk for result in results}
     soon = (now - datetime.timedelta(days=1)).date()  # yesterday in UTC is at most today anywhere
-    prefetch_related_objects(
-        locations,
-        "opening_hours",
-        Prefetch("closures", queryset=Closure.objects.filter(last_day__gte=soon)),
-        Prefetch("special_hours", queryset=SpecialHours.objects.filter(date__gte=soon)),
-    )
-    own: dict[tuple[int, int], list[TherapistHours]] = {}
-    for period in TherapistHours.objects.filter(
-        therapist__in=[result.therapist.pk for result in results],
-        location__in={location.pk for location in locations},
+    weekly: dict[int, list] = {}
+    for location_id, *row in OpeningHours.objects.filter(location__in=places).values_list(
+        "location_id", "weekday", "opens", "closes"
     ):
-        own.setdefault((period.therapist_id, period.location_id), []).append(period)
+        weekly.setdefault(location_id, []).append(row)
+    closures: dict[int, list] = {}
+    for location_id, *row in Closure.objects.filter(location__in=places, last_day__gte=soon).values_list(
+        "location_id", "first_day", "last_day", "reason"
+    ):
+        closures.setdefault(location_id, []).append(row)
+    special: dict[int, list] = {}
+    for location_id, *row in SpecialHours.objects.filter(location__in=places, date__gte=soon).values_list(
+        "location_id", "date", "opens", "closes"
+    ):
+        special.setdefault(location_id, []).append(row)
+    own: dict[tuple[int, int], list] = {}
+    for therapist_id, location_id, *row in TherapistHours.objects.filter(
+        therapist__in=[result.therapist.pk for result in results], location__in=places
+    ).values_list("therapist_id", "location_id", "weekday", "opens", "closes"):
+        own.setdefault((therapist_id, location_id), []).append(row)
     for result in results:
-        calendar = hours.Calendar.of(result.location, own.get((result.therapist.pk, result.location.pk)))
+        pk = result.location.pk
+        calendar = hours.Calendar.of_rows(
+            result.location,
+            weekly.get(pk, ()),
+            closures.get(pk, ()),
+            special.get(pk, ()),
+            own.get((result.therapist.pk, pk), ()),
+        )
         result.hours_now = hours.status(calendar, now)
     return results
 

@@ -9,6 +9,8 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 
+from therapists import catalogue
+
 # Playwright's sync API runs an event loop in this thread, which trips Django's
 # async-safety check on every ORM call from a browser test's body.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -89,6 +91,15 @@ def media_in_a_temporary_folder(settings, media_folder):
     """Photos that tests upload or the demo draws go to a temporary folder, shared by the
     session so that the demo's placeholders (the same names each time) are drawn once."""
     settings.MEDIA_ROOT = media_folder
+
+
+@pytest.fixture(autouse=True)
+def reference_data_read_afresh():
+    """Each test reads the reference data of its own database: the copy a process keeps
+    (therapists.catalogue) would otherwise hold rows an earlier test rolled back."""
+    catalogue.forget()
+    yield
+    catalogue.forget()
 
 
 @pytest.fixture(autouse=True)

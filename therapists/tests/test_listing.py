@@ -350,6 +350,7 @@ def test_a_page_of_cards_costs_the_same_queries_however_many_fees_and_insurers(c
             make_therapist(locations=[at_toronto(clinic)], booking_url="https://c.example/book")
 
     add_listings(21, ["manulife"], ["95"])
+    queries()  # the process reads its reference data once (therapists.catalogue)
     few = queries()
     add_listings(30, ["manulife", "sun-life", "wsib", "icbc"], ["95", "60", "130"])
 
