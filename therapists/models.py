@@ -1056,21 +1056,6 @@ class BookingLink(models.Model):
     natural_key.dependencies = ["therapists.therapist", "therapists.location"]
 
 
-def booking_urls(pairs: Iterable[tuple["Therapist", "Location"]]) -> dict[tuple[int, int], str]:
-    """The "Book online" link of each (therapist, location): the location's own, else the
-    therapist's; one query for any number of pairs. Empty when there is none."""
-    pairs = list(pairs)
-    links = dict.fromkeys(((t.pk, loc.pk) for t, loc in pairs), "")
-    if pairs:
-        rows = BookingLink.objects.filter(
-            therapist__in={t.pk for t, loc in pairs}, location__in={loc.pk for t, loc in pairs}
-        ).values_list("therapist_id", "location_id", "url")
-        own = {(therapist_id, location_id): url for therapist_id, location_id, url in rows}
-        for therapist, location in pairs:
-            links[therapist.pk, location.pk] = own.get((therapist.pk, location.pk)) or therapist.booking_url
-    return links
-
-
 class FeeKind(models.TextChoices):
     ASSESSMENT = "assessment", _("Initial assessment")
     FOLLOW_UP = "follow-up", _("Follow-up treatment")

@@ -16,6 +16,7 @@ costs a bounded number of queries however many match.
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from django.utils.translation import gettext, ngettext
 
 from booking import availability
 from finder import metrics
-from therapists import catalogue, fees, gazetteer, geo, hours, photos
+from therapists import cards, catalogue, fees, gazetteer, geo, hours, photos
 from therapists.filters import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -37,23 +38,17 @@ from therapists.filters import (
 )
 from therapists.models import (
     ChordSquared,
-    Clinic,
-    Closure,
     Discipline,
     Fee,
     Language,
     Location,
-    OpeningHours,
     Payer,
     PayerKind,
     Place,
     Province,
     Ranked,
-    SpecialHours,
     Tag,
     Therapist,
-    TherapistHours,
-    booking_urls,
 )
 
 CARD_PHOTO_PX = 80  # CSS pixels a card shows the headshot at
@@ -98,7 +93,7 @@ class Result:
     tags: list[Tag] = field(default_factory=list)  # declared by the clinic, in list order
     booking_url: str = ""  # book online with the therapist at this location; empty when none
 
-    @property
+    @functools.cached_property
     def photo(self) -> photos.Picture | None:
         """The headshot's `<img>` attributes, or None (the card shows initials)."""
         return photos.picture(self.therapist.photo, photos.HEADSHOT, CARD_PHOTO_PX)
@@ -106,12 +101,12 @@ class Result:
     # "Next available: Tue 4:30 pm" when the therapist takes online bookings there.
     next_available: availability.NextAvailable | None = None
 
-    @property
+    @functools.cached_property
     def fee(self) -> Fee | None:
         """The fee the card shows (see `fees.headline`)."""
         return fees.headline(self.fees)
 
-    @property
+    @functools.cached_property
     def fee_line(self) -> str:
         fee = self.fee
         return fees.fee_line(fee) if fee else ""
@@ -265,14 +260,14 @@ def find_therapists(params: QueryDict | None, page: str | None = None) -> Search
         filterset=filterset,
         page=PageInfo(number, has_next=len(rows) > number * PER_PAGE),
         results=_with_next_available(
-            _with_hours(_results([*page_rows, *beyond], located, origin, len(page_rows)), now), now
+            _results([*page_rows, *beyond], located, origin, len(page_rows), now), now
         ),
         count=min(len(rows), number * PER_PAGE),
         origin=origin,
         radius_km=radius,
         place_match=place_match,
         messages=messages,
-        nearest_far=_results(far, located, origin, 0)[0] if far else None,
+        nearest_far=_results(far, located, origin, 0, now)[0] if far else None,
         virtual_care=virtual_care,
         province=province,
     )
@@ -347,7 +342,7 @@ def _virtual_care(therapists, province: str) -> list[Result]:
     for location in there.annotate(therapist_id=F("therapists")).order_by("pk"):
         located.setdefault(location.therapist_id, location)
     # No distance: care online is as near from anywhere in the province.
-    return _results([Ranked(pk, 0.0) for pk in ids], located, None, len(ids))
+    return _results([Ranked(pk, 0.0) for pk in ids], located, None, len(ids), hours.current_time())
 
 
 def _wants_a_place(filterset: TherapistFilter) -> bool:
@@ -408,36 +403,35 @@ def _nearest_locations(rows: list[Ranked], origin: geo.Point, locations) -> dict
 
 
 def _results(
-    rows: list[Ranked], located: dict[int, Location], origin: Origin | None, within: int
+    rows: list[Ranked],
+    located: dict[int, Location],
+    origin: Origin | None,
+    within: int,
+    now: datetime.datetime,
 ) -> list[Result]:
-    """The page's therapists (with discipline and languages) at their locations, in `rows` order;
-    rows after the first `within` are the nearest beyond the radius."""
+    """The page's therapists at their locations, in `rows` order, with what their cards
+    show; rows after the first `within` are the nearest beyond the radius.
+
+    Three queries for any number of rows: the therapists, their fees, and the rest of
+    the cards' facts (`cards.read`); names come from the reference data in memory.
+    """
+    if not rows:
+        return []
     ids = [row.therapist_id for row in rows]
     reference = catalogue.current()
     therapists = Therapist.objects.in_bulk(ids)
     for therapist in therapists.values():
         therapist.discipline = reference.get(Discipline, therapist.discipline_id)
-    languages: dict[int, list[str]] = {pk: [] for pk in ids}
-    for pk, language_id in Therapist.languages.through.objects.filter(therapist__in=ids).values_list(
-        "therapist_id", "language_id"
-    ):
-        languages[pk].append(str(reference.get(Language, language_id).name))
-    price_lists = fees.fees_for((therapists[pk], located[pk].clinic_id) for pk in ids)
-    tags: dict[int, list[Tag]] = {pk: [] for pk in ids}
-    for pk, tag_id in Therapist.tags.through.objects.filter(therapist__in=ids).values_list(
-        "therapist_id", "tag_id"
-    ):
-        tags[pk].append(reference.get(Tag, tag_id))
-    links = booking_urls((therapists[pk], located[pk]) for pk in ids)
-    # Each clinic's payers, in the reference data's order (Clinic.listed_payers).
     clinics = [located[pk].clinic for pk in ids]
-    paid_by: dict[int, set[int]] = {clinic.pk: set() for clinic in clinics}
-    for clinic_id, payer_id in Clinic.payers.through.objects.filter(clinic__in=list(paid_by)).values_list(
-        "clinic_id", "payer_id"
-    ):
-        paid_by[clinic_id].add(payer_id)
+    # Yesterday in UTC is at most today anywhere: closures and special hours from then on.
+    soon = (now - datetime.timedelta(days=1)).date()
+    facts = cards.read(ids, {located[pk].pk for pk in ids}, {clinic.pk for clinic in clinics}, soon)
+    price_lists = fees.fees_for((therapists[pk], located[pk].clinic_id) for pk in ids)
+    # Each clinic's payers, in the reference data's order (Clinic.all_payers).
     for clinic in clinics:
-        clinic.listed_payers = [payer for payer in reference.all(Payer) if payer.pk in paid_by[clinic.pk]]
+        paid_by = facts.payers.get(clinic.pk, ())
+        clinic.listed_payers = [payer for payer in reference.all(Payer) if payer.pk in paid_by]
+
     # One reverse() per kind of link rather than two per result (each costs ~0.06 ms);
     # slugs need no escaping in a path. The profile link names the location the
     # therapist was found at, so a consult request from it reaches that clinic.
@@ -451,15 +445,31 @@ def _results(
             location,
             url=f"{profile_url.replace(SLUG_MARK, therapist.slug)}?location={location.pk}",
             clinic_url=clinic_url.replace(SLUG_MARK, location.clinic.slug),
-            languages=sorted(languages[row.therapist_id], key=alphabetical),
+            languages=sorted(
+                (str(reference.get(Language, pk).name) for pk in facts.languages.get(therapist.pk, ())),
+                key=alphabetical,
+            ),
             beyond_radius=index >= within,
             fees=price_lists[therapist.pk, location.clinic_id],
             insurers=[payer for payer in location.clinic.listed_payers if payer.kind == PayerKind.INSURER],
             programmes=[
                 payer for payer in location.clinic.listed_payers if payer.kind == PayerKind.PROGRAMME
             ],
-            tags=sorted(tags[row.therapist_id], key=lambda tag: (tag.position, tag.name)),
-            booking_url=links[therapist.pk, location.pk],
+            tags=sorted(
+                (reference.get(Tag, pk) for pk in facts.tags.get(therapist.pk, ())),
+                key=lambda tag: (tag.position, tag.name),
+            ),
+            booking_url=facts.booking_links.get((therapist.pk, location.pk)) or therapist.booking_url,
+            hours_now=hours.status(
+                hours.Calendar.of_rows(
+                    location,
+                    facts.weekly.get(location.pk, ()),
+                    facts.closures.get(location.pk, ()),
+                    facts.special.get(location.pk, ()),
+                    facts.own_hours.get((therapist.pk, location.pk), ()),
+                ),
+                now,
+            ),
         )
         if origin is not None:
             result.distance_km = geo.distance_km(origin.point, location.point)
@@ -471,49 +481,6 @@ def alphabetical(name: str) -> tuple[str, str]:
     """A sort key that files "Éwé" under E, whatever the database's collation."""
     folded = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
     return folded.casefold(), name
-
-
-def _with_hours(results: list[Result], now: datetime.datetime) -> list[Result]:
-    """Each result's "Open now, until 8 pm" for the therapist at that location, in its zone.
-
-    Four queries for the page, read as plain rows: its locations' weekly hours, closures
-    and special hours from today on, and the therapists' own hours there.
-    """
-    if not results:
-        return results
-    places = {result.location.pk for result in results}
-    soon = (now - datetime.timedelta(days=1)).date()  # yesterday in UTC is at most today anywhere
-    weekly: dict[int, list] = {}
-    for location_id, *row in OpeningHours.objects.filter(location__in=places).values_list(
-        "location_id", "weekday", "opens", "closes"
-    ):
-        weekly.setdefault(location_id, []).append(row)
-    closures: dict[int, list] = {}
-    for location_id, *row in Closure.objects.filter(location__in=places, last_day__gte=soon).values_list(
-        "location_id", "first_day", "last_day", "reason"
-    ):
-        closures.setdefault(location_id, []).append(row)
-    special: dict[int, list] = {}
-    for location_id, *row in SpecialHours.objects.filter(location__in=places, date__gte=soon).values_list(
-        "location_id", "date", "opens", "closes"
-    ):
-        special.setdefault(location_id, []).append(row)
-    own: dict[tuple[int, int], list] = {}
-    for therapist_id, location_id, *row in TherapistHours.objects.filter(
-        therapist__in=[result.therapist.pk for result in results], location__in=places
-    ).values_list("therapist_id", "location_id", "weekday", "opens", "closes"):
-        own.setdefault((therapist_id, location_id), []).append(row)
-    for result in results:
-        pk = result.location.pk
-        calendar = hours.Calendar.of_rows(
-            result.location,
-            weekly.get(pk, ()),
-            closures.get(pk, ()),
-            special.get(pk, ()),
-            own.get((result.therapist.pk, pk), ()),
-        )
-        result.hours_now = hours.status(calendar, now)
-    return results
 
 
 def _with_next_available(results: list[Result], now: datetime.datetime) -> list[Result]:
